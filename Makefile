@@ -1,0 +1,45 @@
+# The two set-up commands of the README. Everything else is a helper target.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.install-stamp
+export TREMPLIN_HOME ?= $(CURDIR)/var
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo test lint system-deps
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) system-deps
+
+# Debian packages the browser tests need (Chromium; never a downloaded browser). Best effort as non-root.
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+			|| echo "chromium could not be installed: browser tests will be skipped"; \
+	fi
+
+demo: install
+	$(VENV)/bin/tremplin init
+	$(VENV)/bin/tremplin sample load
+	$(VENV)/bin/tremplin index
+	@echo
+	@echo "Staff key (sign in at http://$(HOST):$(PORT)/ with it):"
+	@$(VENV)/bin/tremplin keys create --role staff --name demo-staff
+	@echo "API docs: http://$(HOST):$(PORT)/docs    health: http://$(HOST):$(PORT)/health"
+	$(VENV)/bin/tremplin serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check matcher service tests benchmarks
+	$(VENV)/bin/ruff format --check matcher service tests benchmarks
+	$(VENV)/bin/mypy

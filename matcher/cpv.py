@@ -1,0 +1,152 @@
+"""Common Procurement Vocabulary: parsing, hierarchy, similarity and labels.
+
+A CPV code is eight digits plus an optional check digit ("50700000-2"). Its hierarchy is read
+from the digits: division (2), group (3), class (4), category (5) and finer levels up to 8, with
+trailing zeros meaning "everything below".
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+_CPV = re.compile(r"^\s*(\d{8})(?:\s*-\s*(\d))?\s*$")
+_DIVISION_LABELS = Path(__file__).with_name("data") / "cpv_divisions.csv"
+
+
+class CPVError(ValueError):
+    """Raised for a string that is not a CPV code."""
+
+
+def parse_cpv(value: object) -> str:
+    """Return the 8-digit code of '50700000', '50700000-2' or 50700000; raise CPVError otherwise."""
+    text = str(value).strip() if value is not None else ""
+    if re.fullmatch(r"\d{7}", text):  # leading zero lost by a spreadsheet (e.g. 3000000 for 03000000)
+        text = "0" + text
+    match = _CPV.match(text)
+    if not match:
+        raise CPVError(f"not a CPV code: {value!r} (expected 8 digits, optionally '-' and a check digit)")
+    return match.group(1)
+
+
+def parse_cpv_list(value: object) -> list[str]:
+    """Parse a list or a ';' / ',' / '|' separated string of CPV codes, keeping order, no duplicates."""
+    if value is None:
+        return []
+    items: Iterable[object]
+    if isinstance(value, str):
+        items = [part for part in re.split(r"[;,|\s]+", value) if part.strip()]
+    elif isinstance(value, Iterable):
+        items = value
+    else:
+        items = [value]
+    codes: list[str] = []
+    for item in items:
+        code = parse_cpv(item)
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+def depth(code: str) -> int:
+    """Number of significant digits, at least 2 (the division)."""
+    stripped = code.rstrip("0")
+    return max(2, len(stripped))
+
+
+def prefix(code: str) -> str:
+    return code[: depth(code)]
+
+
+def ancestors(code: str) -> list[str]:
+    """Codes of the division, group, class, category… above `code`, most general first."""
+    significant = depth(code)
+    return [code[:n].ljust(8, "0") for n in range(2, significant)]
+
+
+def division(code: str) -> str:
+    return code[:2]
+
+
+def shared_depth(a: str, b: str) -> int:
+    """Length of the common significant prefix of two codes (0 if different divisions)."""
+    limit = min(depth(a), depth(b))
+    n = 0
+    while n < limit and a[n] == b[n]:
+        n += 1
+    return n if n >= 2 else 0
+
+
+def similarity(a: str, b: str) -> float:
+    """1.0 for the same code or one containing the other; decays with the level where they diverge."""
+    if a == b:
+        return 1.0
+    common = shared_depth(a, b)
+    if common == 0:
+        return 0.0
+    if common >= min(depth(a), depth(b)):  # one code is an ancestor of the other
+        return 0.9
+    return {2: 0.35, 3: 0.55, 4: 0.7, 5: 0.8}.get(common, 0.85)
+
+
+@dataclass(frozen=True)
+class CPVMatch:
+    left: str
+    right: str
+    score: float
+
+
+def best_overlap(left: Iterable[str], right: Iterable[str]) -> CPVMatch | None:
+    """The closest pair between two code lists: the 'why' of a CPV match."""
+    best: CPVMatch | None = None
+    right_codes = list(right)
+    for a in left:
+        for b in right_codes:
+            score = similarity(a, b)
+            if score > 0 and (best is None or score > best.score):
+                best = CPVMatch(a, b, score)
+    return best
+
+
+@dataclass(frozen=True)
+class CPVLabel:
+    code: str
+    label_fr: str
+    label_en: str
+
+
+def load_cpv_csv(path: str | Path) -> dict[str, CPVLabel]:
+    """Read an official-style CPV list: columns code,label_fr,label_en (code8 optional)."""
+    labels: dict[str, CPVLabel] = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"code", "label_fr", "label_en"} - set(reader.fieldnames or [])
+        if missing:
+            raise CPVError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        for line, row in enumerate(reader, start=2):
+            try:
+                code = parse_cpv(row.get("code8") or row["code"])
+            except CPVError as exc:
+                raise CPVError(f"{path}, line {line}: {exc}") from exc
+            labels[code] = CPVLabel(code, row["label_fr"].strip(), row["label_en"].strip())
+    return labels
+
+
+@lru_cache(maxsize=1)
+def division_labels() -> dict[str, CPVLabel]:
+    """The 45 division labels the project writes itself (shipped with the package)."""
+    return load_cpv_csv(_DIVISION_LABELS)
+
+
+def label(code: str, lang: str = "fr", catalogue: dict[str, CPVLabel] | None = None) -> str:
+    """Most specific label known for `code`, falling back to its ancestors, then its division."""
+    for source in (catalogue or {}, division_labels()):
+        for candidate in [code, *reversed(ancestors(code))]:
+            entry = source.get(candidate)
+            if entry:
+                return entry.label_en if lang == "en" else entry.label_fr
+    return code

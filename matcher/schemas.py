@@ -1,0 +1,244 @@
+"""Validated shapes of startups, buyers and tenders: one definition for ingestion, API and CLI.
+
+List fields accept a real list or a string separated by ';' or '|' (spreadsheets). Dates accept ISO
+strings, with or without a zone (UTC assumed), and are stored timezone-aware.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator, model_validator
+
+from matcher.cpv import parse_cpv_list
+from matcher.text import normalize
+
+try:  # EmailStr needs email-validator; fall back to a plain pattern when it is absent.
+    import email_validator  # noqa: F401
+
+    Email = EmailStr
+except ImportError:  # pragma: no cover - exercised only without the optional package
+    _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+    def _check_email(value: Any) -> Any:
+        if value is not None and not _EMAIL.match(str(value)):
+            raise ValueError(f"not an e-mail address: {value!r}")
+        return value
+
+    Email = Annotated[str, BeforeValidator(_check_email)]  # type: ignore[misc]
+
+
+class BuyerKind(StrEnum):
+    ministry = "ministry"
+    public_enterprise = "public_enterprise"
+    local_authority = "local_authority"
+    corporate = "corporate"
+    bank = "bank"
+
+
+class TenderStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+    awarded = "awarded"
+    cancelled = "cancelled"
+
+
+class Language(StrEnum):
+    fr = "fr"
+    ar = "ar"
+    en = "en"
+
+
+MOROCCAN_REGIONS = (
+    "Tanger-Tétouan-Al Hoceïma",
+    "L'Oriental",
+    "Fès-Meknès",
+    "Rabat-Salé-Kénitra",
+    "Béni Mellal-Khénifra",
+    "Casablanca-Settat",
+    "Marrakech-Safi",
+    "Drâa-Tafilalet",
+    "Souss-Massa",
+    "Guelmim-Oued Noun",
+    "Laâyoune-Sakia El Hamra",
+    "Dakhla-Oued Ed-Dahab",
+)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:  # NaN from pandas
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _none_if_missing(value: Any) -> Any:
+    return None if _is_missing(value) else value
+
+
+def _split_list(value: Any) -> list[str]:
+    if _is_missing(value):
+        return []
+    if isinstance(value, str):
+        parts = re.split(r"[;|]", value)
+    elif isinstance(value, list | tuple | set):
+        parts = [str(v) for v in value if not _is_missing(v)]
+    else:
+        parts = [str(value)]
+    seen: list[str] = []
+    for part in parts:
+        clean = normalize(part)
+        if clean and clean not in seen:
+            seen.append(clean)
+    return seen
+
+
+def _to_datetime(value: Any) -> Any:
+    if _is_missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return _to_datetime(value.to_pydatetime())
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _to_bool(value: Any) -> Any:
+    if _is_missing(value):
+        return None
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "oui", "y", "o", "vrai"}:
+            return True
+        if lowered in {"0", "false", "no", "non", "n", "faux"}:
+            return False
+        raise ValueError(f"not a yes/no value: {value!r}")
+    return value
+
+
+def _to_int(value: Any) -> Any:
+    if _is_missing(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _upper_code(value: Any) -> Any:
+    return None if _is_missing(value) else str(value).strip().upper()
+
+
+def _lower_code(value: Any) -> Any:
+    return None if _is_missing(value) else str(value).strip().lower()
+
+
+StrList = Annotated[list[str], BeforeValidator(_split_list)]
+CPVList = Annotated[list[str], BeforeValidator(lambda v: [] if _is_missing(v) else parse_cpv_list(v))]
+OptStr = Annotated[str | None, BeforeValidator(_none_if_missing)]
+OptDateTime = Annotated[datetime | None, BeforeValidator(_to_datetime)]
+OptInt = Annotated[int | None, BeforeValidator(_to_int)]
+OptFloat = Annotated[float | None, BeforeValidator(_none_if_missing)]
+Currency = Annotated[str, BeforeValidator(lambda v: "MAD" if _is_missing(v) else str(v).strip().upper())]
+ExternalId = Annotated[str, BeforeValidator(lambda v: normalize(str(v)) if not _is_missing(v) else v)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_enum_values=True)
+
+
+class BuyerIn(_Input):
+    external_id: ExternalId = Field(min_length=1, max_length=128, examples=["MA-MIN-DIGITAL"])
+    name: str = Field(min_length=1, max_length=300, examples=["Ministère de la Transition Numérique"])
+    kind: Annotated[BuyerKind, BeforeValidator(_lower_code)] = BuyerKind.ministry
+    city: OptStr = None
+    region: OptStr = None
+    country: Annotated[str, BeforeValidator(lambda v: "MA" if _is_missing(v) else str(v).upper())] = "MA"
+    timezone: OptStr = None
+    contact_email: Annotated[Email | None, BeforeValidator(_none_if_missing)] = None
+    digest_opt_in: Annotated[bool, BeforeValidator(lambda v: False if _is_missing(v) else _to_bool(v))] = False
+
+
+class StartupIn(_Input):
+    external_id: ExternalId = Field(min_length=1, max_length=128, examples=["ST-0001"])
+    name: str = Field(min_length=1, max_length=300, examples=["PayNova"])
+    description: Annotated[str, BeforeValidator(lambda v: "" if _is_missing(v) else normalize(v))] = ""
+    sectors: StrList = Field(default_factory=list, examples=[["fintech", "paiement"]])
+    tags: StrList = Field(default_factory=list)
+    cpv_codes: CPVList = Field(default_factory=list, examples=[["72000000", "66110000"]])
+    technologies: StrList = Field(default_factory=list)
+    city: OptStr = None
+    region: OptStr = None
+    founding_year: Annotated[int | None, BeforeValidator(_to_int), Field(ge=1900, le=2100)] = None
+    headcount: Annotated[int | None, BeforeValidator(_to_int), Field(ge=0)] = None
+    annual_revenue: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    revenue_currency: Currency = "MAD"
+    certifications: StrList = Field(default_factory=list, examples=[["ISO 27001"]])
+    references_count: Annotated[int, BeforeValidator(lambda v: 0 if _is_missing(v) else _to_int(v)), Field(ge=0)] = 0
+    references: StrList = Field(default_factory=list)
+    labels: StrList = Field(default_factory=list, examples=[["Technopark Casablanca"]])
+    languages: StrList = Field(default_factory=list, examples=[["fr", "ar", "en"]])
+    preferred_language: Annotated[Language, BeforeValidator(lambda v: "fr" if _is_missing(v) else _lower_code(v))] = (
+        Language.fr
+    )
+    contact_email: Annotated[Email | None, BeforeValidator(_none_if_missing)] = None
+    digest_opt_in: Annotated[bool, BeforeValidator(lambda v: True if _is_missing(v) else _to_bool(v))] = True
+
+    @model_validator(mode="after")
+    def _count_at_least_listed(self) -> StartupIn:
+        self.references_count = max(self.references_count, len(self.references))
+        return self
+
+
+class LotIn(_Input):
+    lot_number: Annotated[int, BeforeValidator(_to_int), Field(ge=0)]
+    title: str = Field(min_length=1)
+    description: Annotated[str, BeforeValidator(lambda v: "" if _is_missing(v) else normalize(v))] = ""
+    cpv_codes: CPVList = Field(default_factory=list)
+    estimated_value: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+
+
+class TenderIn(_Input):
+    external_id: ExternalId = Field(min_length=1, max_length=128, examples=["AO-2026-0001"])
+    title: str = Field(min_length=1, examples=["Plateforme de paiement mobile pour la billetterie"])
+    description: Annotated[str, BeforeValidator(lambda v: "" if _is_missing(v) else normalize(v))] = ""
+    buyer_external_id: OptStr = Field(default=None, examples=["MA-MIN-DIGITAL"])
+    buyer_name: OptStr = None
+    buyer_kind: Annotated[BuyerKind | None, BeforeValidator(_lower_code)] = None
+    cpv_codes: CPVList = Field(default_factory=list)
+    city: OptStr = None
+    region: OptStr = None
+    estimated_value: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    currency: Currency = "MAD"
+    published_at: OptDateTime = None
+    deadline_at: OptDateTime = None
+    status: Annotated[TenderStatus, BeforeValidator(lambda v: "open" if _is_missing(v) else _lower_code(v))] = (
+        TenderStatus.open
+    )
+    procedure: OptStr = None
+    language: Annotated[Language | None, BeforeValidator(_lower_code)] = None
+    source_url: OptStr = None
+    min_years_in_business: Annotated[int | None, BeforeValidator(_to_int), Field(ge=0)] = None
+    min_revenue: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    min_references: Annotated[int | None, BeforeValidator(_to_int), Field(ge=0)] = None
+    required_certifications: StrList = Field(default_factory=list)
+    reserved_for_sme: Annotated[bool, BeforeValidator(lambda v: False if _is_missing(v) else _to_bool(v))] = False
+    guarantee_amount: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    lots: list[LotIn] = Field(default_factory=list)
+
+    @field_validator("deadline_at")
+    @classmethod
+    def _deadline_after_publication(cls, value: datetime | None, info: Any) -> datetime | None:
+        published = info.data.get("published_at")
+        if value is not None and published is not None and value < published:
+            raise ValueError("deadline is before the publication date")
+        return value

@@ -1,0 +1,70 @@
+"""One place for configuration, read from the environment with the ``TREMPLIN_`` prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TREMPLIN_", env_file=None, extra="ignore")
+
+    home: Path = Field(default=Path("var"), description="State folder: database, indexes, caches.")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under home if unset.")
+
+    embedder: str = Field(
+        default="minilm",
+        description="'minilm' (all-MiniLM-L6-v2, bundled), 'use' (multilingual USE v3, bundled) "
+        "or any local sentence-transformers model name or path.",
+    )
+    query_prompt: str = Field(default="", description="Prefix for queries (e5-style models: 'query: ').")
+    document_prompt: str = Field(default="", description="Prefix for documents (e5-style: 'passage: ').")
+    embed_batch_size: int = 64
+
+    index_kind: str = Field(default="auto", description="'auto', 'flat' or 'hnsw'.")
+    approximate_threshold: int = Field(default=20_000, description="Above this many items 'auto' uses HNSW.")
+
+    min_days_before_deadline: int = 2
+    default_currency: str = "MAD"
+    default_timezone: str = "Africa/Casablanca"
+
+    digest_max_items: int = 10
+    digest_min_score: float = 0.35
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "Tremplin <digest@tremplin.ma>"
+
+    cors_origins: list[str] = Field(default_factory=list)
+    max_upload_bytes: int = 20 * 1024 * 1024
+    session_secret: str = Field(default="", description="Signs web session cookies; random if empty.")
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'tremplin.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "indexes"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    def ensure_home(self) -> None:
+        for folder in (self.home, self.index_dir, self.cache_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
