@@ -1,0 +1,100 @@
+"""What the engine returns: ranked matches with eligibility and a readable explanation.
+
+These shapes are the contract between the ranking core and its users (API, CLI, digests, web).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class EligibilityStatus(StrEnum):
+    eligible = "eligible"
+    eligible_with_gaps = "eligible_with_gaps"
+    ineligible = "ineligible"
+
+
+class Eligibility(BaseModel):
+    status: EligibilityStatus
+    reasons: list[str] = Field(default_factory=list, description="Readable gaps, e.g. 'requires ISO 27001'.")
+
+
+class FeatureContribution(BaseModel):
+    name: str = Field(description="Feature key, e.g. 'semantic', 'lexical', 'cpv'.")
+    label: str = Field(description="Readable name of the feature.")
+    value: float = Field(description="Raw feature value, usually in [0, 1].")
+    contribution: float = Field(description="Weight x value: its share of the score.")
+
+
+class CPVMatchOut(BaseModel):
+    profile_code: str
+    tender_code: str
+    label: str
+    similarity: float
+
+
+class Explanation(BaseModel):
+    summary: str = Field(description="One sentence a person can read.")
+    features: list[FeatureContribution] = Field(default_factory=list)
+    shared_terms: list[str] = Field(default_factory=list)
+    cpv_matches: list[CPVMatchOut] = Field(default_factory=list)
+    gaps: list[str] = Field(default_factory=list)
+
+
+class TenderMatch(BaseModel):
+    """A tender recommended to a startup."""
+
+    tender_id: str
+    title: str
+    buyer_id: str | None = None
+    buyer_name: str | None = None
+    buyer_kind: str | None = None
+    region: str | None = None
+    estimated_value: float | None = None
+    currency: str = "MAD"
+    deadline_at: datetime | None = None
+    published_at: datetime | None = None
+    reserved_for_sme: bool = False
+    cpv_codes: list[str] = Field(default_factory=list)
+    score: float
+    eligibility: Eligibility
+    explanation: Explanation
+
+
+class SupplierMatch(BaseModel):
+    """A startup proposed to a buyer, for one of its tenders or a free-text need."""
+
+    startup_id: str
+    name: str
+    city: str | None = None
+    region: str | None = None
+    sectors: list[str] = Field(default_factory=list)
+    certifications: list[str] = Field(default_factory=list)
+    headcount: int | None = None
+    references_count: int = 0
+    score: float
+    eligibility: Eligibility | None = Field(default=None, description="Against the tender, when there is one.")
+    explanation: Explanation
+
+
+class TenderFilters(BaseModel):
+    region: str | None = None
+    cpv_prefix: str | None = Field(default=None, description="Digits a tender CPV code must start with.")
+    min_value: float | None = None
+    max_value: float | None = None
+    deadline_within_days: int | None = Field(default=None, description="Deadline no later than N days from now.")
+    min_days_before_deadline: int | None = Field(default=None, description="Overrides the setting.")
+    exclude_buyers: list[str] = Field(default_factory=list, description="Buyer external ids to leave out.")
+    include_ineligible: bool = False
+
+
+class SupplierFilters(BaseModel):
+    sector: str | None = None
+    region: str | None = None
+    certification: str | None = None
+    min_headcount: int | None = None
+    max_headcount: int | None = None
+    cpv_prefix: str | None = None
