@@ -1,0 +1,26 @@
+"""Domain errors the API maps to its one JSON error shape and the CLI to a one-line cause."""
+
+from __future__ import annotations
+
+
+class TremplinError(Exception):
+    """Base class: a problem the user can act on, with a readable message."""
+
+
+class NotFoundError(TremplinError):
+    def __init__(self, kind: str, external_id: str) -> None:
+        super().__init__(f"{kind} {external_id!r} not found")
+        self.kind = kind
+        self.external_id = external_id
+
+
+class ConflictError(TremplinError):
+    """The request contradicts the current state (e.g. editing an approved digest)."""
+
+
+class ModelUnavailableError(TremplinError):
+    """A configured embedding model is not available locally (we never download one)."""
+
+
+class IndexCorruptError(TremplinError):
+    """An index file on disk does not match its manifest; it must be rebuilt, not served."""
