@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     index_kind: str = Field(default="auto", description="'auto', 'flat' or 'hnsw'.")
     approximate_threshold: int = Field(default=20_000, description="Above this many items 'auto' uses HNSW.")
 
+    ranking_model: Path | None = Field(default=None, description="Ranking weights file; models/ default.")
+    candidate_pool: int = Field(default=120, description="Dense and lexical candidates per request.")
     min_days_before_deadline: int = 2
     default_currency: str = "MAD"
     default_timezone: str = "Africa/Casablanca"

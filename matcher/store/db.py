@@ -77,7 +77,9 @@ class Store:
             "api_keys": models.ApiKey,
         }
         with self.sessions() as session:
-            return {name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in tables.items()}
+            return {
+                name: session.scalar(select(func.count()).select_from(model)) or 0 for name, model in tables.items()
+            }
 
     @contextmanager
     def session(self) -> Iterator[Session]:

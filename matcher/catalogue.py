@@ -1,0 +1,188 @@
+"""In-memory view of the attributes ranking needs, so a request touches no database.
+
+Hard filters (status, deadline, region, CPV, value) become numpy masks over all tenders; a match's
+details come from light records instead of ORM rows. Rebuilt from the store on open and refreshed on
+every sync.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matcher.documents import startup_text, tender_text
+from matcher.store import Startup, Tender
+from matcher.text import fold
+
+
+@dataclass(frozen=True, slots=True)
+class TenderRecord:
+    external_id: str
+    title: str
+    buyer_id: str | None
+    buyer_name: str | None
+    buyer_kind: str | None
+    region: str | None
+    city: str | None
+    cpv_codes: tuple[str, ...]
+    estimated_value: float | None
+    currency: str
+    published_at: datetime | None
+    deadline_at: datetime | None
+    status: str
+    language: str
+    min_years_in_business: int | None
+    min_revenue: float | None
+    min_references: int | None
+    required_certifications: tuple[str, ...]
+    reserved_for_sme: bool
+    guarantee_amount: float | None
+    text: str = ""
+    folded_text: str = ""
+
+    @classmethod
+    def from_row(cls, tender: Tender) -> TenderRecord:
+        buyer = tender.buyer
+        text = tender_text(tender)
+        return cls(
+            external_id=tender.external_id,
+            title=tender.title,
+            buyer_id=buyer.external_id if buyer else None,
+            buyer_name=buyer.name if buyer else None,
+            buyer_kind=buyer.kind if buyer else None,
+            region=tender.region,
+            city=tender.city,
+            cpv_codes=tuple(tender.cpv_codes or ()),
+            estimated_value=tender.estimated_value,
+            currency=tender.currency,
+            published_at=tender.published_at,
+            deadline_at=tender.deadline_at,
+            status=tender.status,
+            language=tender.language,
+            min_years_in_business=tender.min_years_in_business,
+            min_revenue=tender.min_revenue,
+            min_references=tender.min_references,
+            required_certifications=tuple(tender.required_certifications or ()),
+            reserved_for_sme=tender.reserved_for_sme,
+            guarantee_amount=tender.guarantee_amount,
+            text=text,
+            folded_text=fold(text),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StartupRecord:
+    external_id: str
+    name: str
+    city: str | None
+    region: str | None
+    sectors: tuple[str, ...]
+    tags: tuple[str, ...]
+    cpv_codes: tuple[str, ...]
+    founding_year: int | None
+    headcount: int | None
+    annual_revenue: float | None
+    revenue_currency: str
+    certifications: tuple[str, ...]
+    references_count: int
+    preferred_language: str
+    contact_email: str | None
+    digest_opt_in: bool
+    text: str = ""
+
+    @classmethod
+    def from_row(cls, startup: Startup) -> StartupRecord:
+        return cls(
+            external_id=startup.external_id,
+            name=startup.name,
+            city=startup.city,
+            region=startup.region,
+            sectors=tuple(startup.sectors or ()),
+            tags=tuple(startup.tags or ()),
+            cpv_codes=tuple(startup.cpv_codes or ()),
+            founding_year=startup.founding_year,
+            headcount=startup.headcount,
+            annual_revenue=startup.annual_revenue,
+            revenue_currency=startup.revenue_currency,
+            certifications=tuple(startup.certifications or ()),
+            references_count=startup.references_count or 0,
+            preferred_language=startup.preferred_language,
+            contact_email=startup.contact_email,
+            digest_opt_in=startup.digest_opt_in,
+            text=startup_text(startup),
+        )
+
+
+_FAR_PAST = np.datetime64("1970-01-01T00:00:00", "s")
+
+
+@dataclass
+class TenderTable:
+    """Tender records plus column arrays for vectorised hard filters."""
+
+    records: list[TenderRecord] = field(default_factory=list)
+    position: dict[str, int] = field(default_factory=dict)
+    is_open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    deadline: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="datetime64[s]"))
+
+    def rebuild_columns(self) -> None:
+        self.position = {record.external_id: i for i, record in enumerate(self.records)}
+        self.is_open = np.fromiter((r.status == "open" for r in self.records), dtype=bool, count=len(self.records))
+        self.deadline = np.array([_to_np(r.deadline_at) for r in self.records], dtype="datetime64[s]").reshape(
+            len(self.records)
+        )
+
+    def get(self, external_id: str) -> TenderRecord | None:
+        index = self.position.get(external_id)
+        return self.records[index] if index is not None else None
+
+
+def _to_np(moment: datetime | None) -> np.datetime64:
+    if moment is None:
+        return np.datetime64("NaT")
+    return np.datetime64(moment.astimezone(UTC).replace(tzinfo=None), "s")
+
+
+class Catalogue:
+    """Tenders and startups as light records, kept in step with the store by the engine."""
+
+    def __init__(self) -> None:
+        self.tenders = TenderTable()
+        self.startups: dict[str, StartupRecord] = {}
+
+    def load(self, session: Session) -> None:
+        tenders = session.scalars(select(Tender).options(selectinload(Tender.lots))).unique()
+        table = TenderTable(records=[TenderRecord.from_row(t) for t in tenders])
+        table.rebuild_columns()
+        startups = {s.external_id: StartupRecord.from_row(s) for s in session.scalars(select(Startup))}
+        self.tenders, self.startups = table, startups
+
+    def refresh(self, session: Session, kind: str, external_ids: Iterable[str]) -> None:
+        ids = list(external_ids)
+        if kind == "tenders":
+            rows = {
+                t.external_id: t for t in session.scalars(select(Tender).where(Tender.external_id.in_(ids))).unique()
+            }
+            records = [r for r in self.tenders.records if r.external_id not in set(ids)]
+            records.extend(TenderRecord.from_row(rows[i]) for i in ids if i in rows)
+            table = TenderTable(records=records)
+            table.rebuild_columns()
+            self.tenders = table
+        else:
+            startups = dict(self.startups)
+            for external_id in ids:
+                startups.pop(external_id, None)
+            for row in session.scalars(select(Startup).where(Startup.external_id.in_(ids))):
+                startups[row.external_id] = StartupRecord.from_row(row)
+            self.startups = startups
+
+    def open_tender_mask(self, now: datetime, min_days_before_deadline: int) -> np.ndarray:
+        """Open tenders whose deadline is at least N days ahead (tenders without a deadline stay in)."""
+        limit = _to_np(now) + np.timedelta64(min_days_before_deadline * 86400, "s")
+        deadline = self.tenders.deadline
+        return self.tenders.is_open & (np.isnat(deadline) | (deadline >= limit))

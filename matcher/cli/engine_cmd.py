@@ -1,0 +1,130 @@
+"""`tremplin index`, `match` and `suppliers`: the engine from the command line."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from matcher.cli.common import console, fail, print_json
+from matcher.errors import TremplinError
+from matcher.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
+
+
+def _engine(progress: bool = False):  # type: ignore[no-untyped-def]
+    from matcher.engine import Engine
+    from matcher.settings import get_settings
+
+    try:
+        settings = get_settings()
+        settings.ensure_home()
+        from matcher.store import Store
+
+        store = Store(settings)
+        store.migrate()
+        engine = Engine(store, settings)
+        engine.load(progress=progress)
+        return engine
+    except TremplinError as exc:
+        fail(str(exc))
+
+
+def index(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
+    """Build or update the vector and lexical indexes from the store (only changed items are embedded)."""
+    engine = _engine(progress=not as_json)
+    report = engine.sync(progress=not as_json)
+    summary = {"loaded": engine.index_report, "sync": report, "model": engine.embedder.model_id}
+    if as_json:
+        print_json(summary)
+        return
+    for name, state in engine.index_report.items():
+        console.print(f"{name}: {state}")
+    console.print(f"sync: {report}  (model {engine.embedder.model_id})")
+
+
+def match(
+    startup_id: str = typer.Argument(..., help="External id of the startup."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=200),
+    region: str | None = typer.Option(None, help="Only tenders in this region."),
+    cpv_prefix: str | None = typer.Option(None, "--cpv", help="Only tenders with a CPV code starting so."),
+    include_ineligible: bool = typer.Option(False, "--include-ineligible", help="Also show ineligible tenders."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Recommended tenders for a startup, with eligibility and why."""
+    engine = _engine()
+    filters = TenderFilters(region=region, cpv_prefix=cpv_prefix, include_ineligible=include_ineligible)
+    try:
+        matches = engine.recommend_tenders(startup_id, filters=filters, limit=limit)
+    except TremplinError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json([m.model_dump(mode="json") for m in matches])
+        return
+    _print_tenders(matches)
+
+
+def suppliers(
+    tender: str | None = typer.Option(None, "--tender", help="External id of a tender."),
+    query: str | None = typer.Option(None, "--query", "-q", help="Free-text need (FR, AR or EN)."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=200),
+    sector: str | None = typer.Option(None, help="Sector or tag the supplier must have."),
+    region: str | None = typer.Option(None, help="Supplier region."),
+    certification: str | None = typer.Option(None, help="Certification the supplier must hold."),
+    max_headcount: int | None = typer.Option(None, help="Largest headcount (size filter)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+) -> None:
+    """Suppliers for one of a buyer's tenders or for a free-text need."""
+    if (tender is None) == (query is None):
+        fail("give exactly one of --tender or --query")
+    engine = _engine()
+    filters = SupplierFilters(sector=sector, region=region, certification=certification, max_headcount=max_headcount)
+    try:
+        if tender is not None:
+            matches = engine.suppliers_for_tender(tender, filters=filters, limit=limit)
+        else:
+            matches = engine.search_suppliers(query or "", filters=filters, limit=limit)
+    except (TremplinError, ValueError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json([m.model_dump(mode="json") for m in matches])
+        return
+    _print_suppliers(matches)
+
+
+def _print_tenders(matches: list[TenderMatch]) -> None:
+    if not matches:
+        console.print("no open tender matches this profile")
+        return
+    table = Table(show_lines=True)
+    for column in ("#", "tender", "buyer", "deadline", "score", "eligibility", "why"):
+        table.add_column(column)
+    for rank, m in enumerate(matches, start=1):
+        deadline = m.deadline_at.date().isoformat() if m.deadline_at else "—"
+        eligibility = m.eligibility.status.value + (
+            "\n" + "\n".join(m.eligibility.reasons) if m.eligibility.reasons else ""
+        )
+        table.add_row(
+            str(rank), f"{m.tender_id}\n{m.title}", m.buyer_name or "", deadline, f"{m.score:.3f}", eligibility,
+            m.explanation.summary,
+        )  # fmt: skip
+    console.print(table)
+
+
+def _print_suppliers(matches: list[SupplierMatch]) -> None:
+    if not matches:
+        console.print("no supplier matches")
+        return
+    table = Table(show_lines=True)
+    for column in ("#", "startup", "region", "score", "eligibility", "why"):
+        table.add_column(column)
+    for rank, m in enumerate(matches, start=1):
+        eligibility = m.eligibility.status.value if m.eligibility else "—"
+        table.add_row(
+            str(rank), f"{m.startup_id}\n{m.name}", m.region or "", f"{m.score:.3f}", eligibility, m.explanation.summary
+        )
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("index")(index)
+    app.command("match")(match)
+    app.command("suppliers")(suppliers)

@@ -1,0 +1,402 @@
+"""The matching engine: indexes + catalogue + scorer, used by the API, CLI, digests and evaluation.
+
+Every ranking goes the same way: candidates from dense ∪ lexical retrieval → hard filters → features
+→ one score → optional diversity → explanation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import select
+
+from matcher import cpv
+from matcher.catalogue import Catalogue, StartupRecord, TenderRecord
+from matcher.eligibility import assess
+from matcher.embedding import Embedder, load_embedder
+from matcher.errors import NotFoundError
+from matcher.explain import cpv_matches, explain
+from matcher.features import (
+    QUERY_FEATURES,
+    SUPPLIER_FEATURES,
+    TENDER_FEATURES,
+    supplier_features,
+    tender_features,
+)
+from matcher.index_set import IndexSet
+from matcher.results import (
+    EligibilityStatus,
+    SupplierFilters,
+    SupplierMatch,
+    TenderFilters,
+    TenderMatch,
+)
+from matcher.scoring import LinearScorer, mmr_order
+from matcher.settings import Settings, get_settings
+from matcher.store import CPVCode, Store
+from matcher.text import fold
+
+
+class Engine:
+    def __init__(self, store: Store, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.embedder = embedder or load_embedder(settings)
+        self.indexes = IndexSet(store, settings, self.embedder)
+        self.catalogue = Catalogue()
+        self.scorer = LinearScorer.load(settings.ranking_model)
+        self.cpv_labels: dict[str, cpv.CPVLabel] = {}
+        self.index_report: dict[str, str] = {}
+        self._write_lock = threading.RLock()
+        self._loaded = False
+
+    @classmethod
+    def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Engine:
+        settings = settings or get_settings()
+        settings.ensure_home()
+        store = Store(settings)
+        store.migrate()
+        engine = cls(store, settings, embedder)
+        engine.load()
+        return engine
+
+    # -- keeping in step with the store -------------------------------------------------------
+    def load(self, progress: bool = False) -> dict[str, str]:
+        """Load indexes (rebuilding what is missing, stale or corrupt) and the catalogue."""
+        with self._write_lock:
+            self.index_report = self.indexes.load_or_build(progress=progress)
+            self._reload_catalogue()
+            self._loaded = True
+        return self.index_report
+
+    def sync(self, progress: bool = False) -> dict[str, int]:
+        with self._write_lock:
+            report = self.indexes.sync(progress=progress)
+            self._reload_catalogue()
+        return report
+
+    def refresh(self, kind: str, external_ids: Sequence[str]) -> None:
+        """Re-index a few changed rows (API writes) without a full sync."""
+        with self._write_lock:
+            self.indexes.refresh(kind, list(external_ids))
+            with self.store.session() as session:
+                self.catalogue.refresh(session, kind, external_ids)
+
+    def remove(self, kind: str, external_ids: Sequence[str]) -> None:
+        with self._write_lock:
+            self.indexes.remove(kind, list(external_ids))
+            with self.store.session() as session:
+                self.catalogue.refresh(session, kind, external_ids)
+
+    def _reload_catalogue(self) -> None:
+        with self.store.session() as session:
+            self.catalogue.load(session)
+            self.cpv_labels = {
+                row.code: cpv.CPVLabel(row.code, row.label_fr, row.label_en) for row in session.scalars(select(CPVCode))
+            }
+
+    def readiness(self) -> dict[str, bool]:
+        store_ok = True
+        try:
+            with self.store.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except Exception:
+            store_ok = False
+        return {
+            "store": store_ok,
+            "indexes": self._loaded and len(self.indexes.tender_vectors) == len(self.catalogue.tenders.records),
+            "model": self.embedder is not None and self.embedder.dimension > 0,
+        }
+
+    # -- tenders for a startup ----------------------------------------------------------------
+    def startup(self, startup_id: str) -> StartupRecord:
+        record = self.catalogue.startups.get(startup_id)
+        if record is None:
+            raise NotFoundError("startup", startup_id)
+        return record
+
+    def tender(self, tender_id: str) -> TenderRecord:
+        record = self.catalogue.tenders.get(tender_id)
+        if record is None:
+            raise NotFoundError("tender", tender_id)
+        return record
+
+    def recommend_tenders(
+        self,
+        startup_id: str,
+        filters: TenderFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        now: datetime | None = None,
+        diversity: float = 0.0,
+        only_tenders: Collection[str] | None = None,
+    ) -> list[TenderMatch]:
+        filters = filters or TenderFilters()
+        now = now or datetime.now(UTC)
+        startup = self.startup(startup_id)
+        query_vector = self.indexes.startup_vectors.vector(startup_id)
+        if query_vector is None:
+            self.refresh("startups", [startup_id])
+            query_vector = self.indexes.startup_vectors.vector(startup_id)
+        assert query_vector is not None
+        table = self.catalogue.tenders
+        min_days = (
+            filters.min_days_before_deadline
+            if filters.min_days_before_deadline is not None
+            else self.settings.min_days_before_deadline
+        )
+        open_mask = self.catalogue.open_tender_mask(now, min_days)
+        accept = _tender_predicate(filters, now, only_tenders)
+
+        def admissible(external_id: str) -> bool:
+            position = table.position.get(external_id)
+            return position is not None and bool(open_mask[position]) and accept(table.records[position])
+
+        allowed = None
+        if only_tenders is not None:
+            allowed = [t for t in only_tenders if admissible(t)]
+        candidates = self._candidates(
+            self.indexes.tender_vectors, self.indexes.tender_lexical, query_vector, startup.text,
+            admissible, allowed, need=limit + offset, population=int(open_mask.sum()),
+        )  # fmt: skip
+        if not candidates:
+            return []
+        records = [table.records[table.position[c]] for c in candidates]
+        semantic = self.indexes.tender_vectors.vectors(candidates) @ query_vector
+        lexical = self.indexes.tender_lexical.scores(startup.text, candidates)
+        eligibilities = [assess(startup, record, now) for record in records]
+        matrix = tender_features(startup, records, semantic, lexical, eligibilities, now)
+        scores, parts = self.scorer.score("tender_for_startup", TENDER_FEATURES, matrix)
+        keep = [
+            i for i, e in enumerate(eligibilities)
+            if filters.include_ineligible or e.status != EligibilityStatus.ineligible
+        ]  # fmt: skip
+        order = self._order(scores, keep, candidates, self.indexes.tender_vectors.vectors, diversity, limit + offset)
+        matches = []
+        for i in order[offset : offset + limit]:
+            record = records[i]
+            explanation = explain(
+                TENDER_FEATURES, matrix[i], parts[i],
+                self.indexes.tender_lexical.shared_terms(startup.text, record.external_id),
+                cpv_matches(startup.cpv_codes, record.cpv_codes, self.cpv_labels, startup.preferred_language),
+                eligibilities[i],
+            )  # fmt: skip
+            matches.append(
+                TenderMatch(
+                    tender_id=record.external_id,
+                    title=record.title,
+                    buyer_id=record.buyer_id,
+                    buyer_name=record.buyer_name,
+                    buyer_kind=record.buyer_kind,
+                    region=record.region,
+                    estimated_value=record.estimated_value,
+                    currency=record.currency,
+                    deadline_at=record.deadline_at,
+                    published_at=record.published_at,
+                    reserved_for_sme=record.reserved_for_sme,
+                    cpv_codes=list(record.cpv_codes),
+                    score=round(float(scores[i]), 4),
+                    eligibility=eligibilities[i],
+                    explanation=explanation,
+                )
+            )
+        return matches
+
+    # -- suppliers for a tender or a need -----------------------------------------------------
+    def suppliers_for_tender(
+        self,
+        tender_id: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        include_ineligible: bool = False,
+        now: datetime | None = None,
+    ) -> list[SupplierMatch]:
+        tender = self.tender(tender_id)
+        query_vector = self.indexes.tender_vectors.vector(tender_id)
+        if query_vector is None:
+            self.refresh("tenders", [tender_id])
+            query_vector = self.indexes.tender_vectors.vector(tender_id)
+        assert query_vector is not None
+        return self._rank_suppliers(
+            query_vector, tender.text, tender, filters, limit, offset, include_ineligible, now or datetime.now(UTC)
+        )
+
+    def search_suppliers(
+        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
+    ) -> list[SupplierMatch]:
+        if not query or not query.strip():
+            raise ValueError("query: must not be empty")
+        query_vector = self.embedder.encode_queries([query])[0]
+        return self._rank_suppliers(query_vector, query, None, filters, limit, offset, True, datetime.now(UTC))
+
+    def _rank_suppliers(
+        self,
+        query_vector: np.ndarray,
+        query_text: str,
+        tender: TenderRecord | None,
+        filters: SupplierFilters | None,
+        limit: int,
+        offset: int,
+        include_ineligible: bool,
+        now: datetime,
+    ) -> list[SupplierMatch]:
+        startups = self.catalogue.startups
+        accept = _supplier_predicate(filters or SupplierFilters())
+        allowed = None
+        if filters is not None and filters.model_dump(exclude_defaults=True):
+            allowed = [s.external_id for s in startups.values() if accept(s)]
+
+        def admissible(external_id: str) -> bool:
+            record = startups.get(external_id)
+            return record is not None and accept(record)
+
+        candidates = self._candidates(
+            self.indexes.startup_vectors, self.indexes.startup_lexical, query_vector, query_text,
+            admissible, allowed, need=limit + offset, population=len(startups),
+        )  # fmt: skip
+        if not candidates:
+            return []
+        records = [startups[c] for c in candidates]
+        semantic = self.indexes.startup_vectors.vectors(candidates) @ query_vector
+        lexical = self.indexes.startup_lexical.scores(query_text, candidates)
+        eligibilities = [assess(record, tender, now) for record in records] if tender is not None else None
+        names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
+        direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
+        matrix = supplier_features(tender, records, semantic, lexical, eligibilities, query_text)
+        scores, parts = self.scorer.score(direction, names, matrix)
+        keep = [
+            i for i in range(len(records))
+            if include_ineligible or eligibilities is None or eligibilities[i].status != EligibilityStatus.ineligible
+        ]  # fmt: skip
+        order = self._order(scores, keep, candidates, self.indexes.startup_vectors.vectors, 0.0, limit + offset)
+        matches = []
+        for i in order[offset : offset + limit]:
+            record = records[i]
+            eligibility = eligibilities[i] if eligibilities is not None else None
+            pairs = cpv_matches(record.cpv_codes, tender.cpv_codes, self.cpv_labels) if tender else []
+            explanation = explain(
+                names, matrix[i], parts[i],
+                self.indexes.startup_lexical.shared_terms(query_text, record.external_id), pairs, eligibility,
+            )  # fmt: skip
+            matches.append(
+                SupplierMatch(
+                    startup_id=record.external_id,
+                    name=record.name,
+                    city=record.city,
+                    region=record.region,
+                    sectors=list(record.sectors),
+                    certifications=list(record.certifications),
+                    headcount=record.headcount,
+                    references_count=record.references_count,
+                    score=round(float(scores[i]), 4),
+                    eligibility=eligibility,
+                    explanation=explanation,
+                )
+            )
+        return matches
+
+    # -- shared steps -------------------------------------------------------------------------
+    def _candidates(
+        self,
+        vectors: object,
+        lexical: object,
+        query_vector: np.ndarray,
+        query_text: str,
+        admissible: Callable[[str], bool],
+        allowed: list[str] | None,
+        need: int,
+        population: int,
+    ) -> list[str]:
+        """Dense ∪ lexical candidates that pass the hard filters, over-fetching until enough survive."""
+        pool = max(self.settings.candidate_pool, need * 3)
+        total = len(vectors)  # type: ignore[arg-type]
+        if allowed is not None:
+            dense = vectors.search(query_vector, min(pool, len(allowed)), allowed=allowed)  # type: ignore[attr-defined]
+            words = lexical.search(query_text, min(pool // 2, len(allowed)), allowed=allowed)  # type: ignore[attr-defined]
+            return _union(dense, words)
+        fetch = min(total, int(pool * max(1.0, total / max(population, 1)) * 1.5))
+        while True:
+            dense = [(i, s) for i, s in vectors.search(query_vector, fetch) if admissible(i)]  # type: ignore[attr-defined]
+            words = [(i, s) for i, s in lexical.search(query_text, fetch // 2) if admissible(i)]  # type: ignore[attr-defined]
+            if len(dense) >= min(pool, population) or fetch >= total:
+                return _union(dense[:pool], words[: pool // 2])
+            fetch = min(total, fetch * 4)
+
+    @staticmethod
+    def _order(
+        scores: np.ndarray,
+        keep: list[int],
+        candidates: list[str],
+        vectors_of: Callable[[list[str]], np.ndarray],
+        diversity: float,
+        limit: int,
+    ) -> list[int]:
+        if not keep:
+            return []
+        kept_scores = scores[keep]
+        if diversity > 0:
+            pool = [keep[i] for i in np.argsort(-kept_scores)[: max(limit * 3, 30)]]
+            local = mmr_order(scores[pool], vectors_of([candidates[i] for i in pool]), diversity, limit)
+            return [pool[i] for i in local]
+        return [keep[i] for i in np.argsort(-kept_scores, kind="stable")[:limit]]
+
+
+def _union(dense: list[tuple[str, float]], words: list[tuple[str, float]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for external_id, _ in dense + words:
+        seen.setdefault(external_id, None)
+    return list(seen)
+
+
+def _tender_predicate(
+    filters: TenderFilters, now: datetime, only: Collection[str] | None
+) -> Callable[[TenderRecord], bool]:
+    region = fold(filters.region) if filters.region else None
+    excluded = set(filters.exclude_buyers)
+    only_set = set(only) if only is not None else None
+    horizon = None
+    if filters.deadline_within_days is not None:
+        horizon = now.timestamp() + filters.deadline_within_days * 86400
+
+    def accept(record: TenderRecord) -> bool:
+        if only_set is not None and record.external_id not in only_set:
+            return False
+        if region and fold(record.region or "") != region:
+            return False
+        if filters.cpv_prefix and not any(c.startswith(filters.cpv_prefix) for c in record.cpv_codes):
+            return False
+        value = record.estimated_value
+        if filters.min_value is not None and (value is None or value < filters.min_value):
+            return False
+        if filters.max_value is not None and (value is None or value > filters.max_value):
+            return False
+        if horizon is not None and (record.deadline_at is None or record.deadline_at.timestamp() > horizon):
+            return False
+        return not (record.buyer_id and record.buyer_id in excluded)
+
+    return accept
+
+
+def _supplier_predicate(filters: SupplierFilters) -> Callable[[StartupRecord], bool]:
+    sector = fold(filters.sector) if filters.sector else None
+    region = fold(filters.region) if filters.region else None
+    certification = fold(filters.certification).replace(" ", "") if filters.certification else None
+
+    def accept(record: StartupRecord) -> bool:
+        if sector and not any(sector in fold(s) for s in record.sectors + record.tags):
+            return False
+        if region and fold(record.region or "") != region:
+            return False
+        if certification and not any(certification == fold(c).replace(" ", "") for c in record.certifications):
+            return False
+        if filters.min_headcount is not None and (record.headcount or 0) < filters.min_headcount:
+            return False
+        if filters.max_headcount is not None and (record.headcount is None or record.headcount > filters.max_headcount):
+            return False
+        return not (filters.cpv_prefix and not any(c.startswith(filters.cpv_prefix) for c in record.cpv_codes))
+
+    return accept

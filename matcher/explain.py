@@ -1,0 +1,64 @@
+"""Explanations a person can read: strongest features, shared terms, CPV codes, eligibility gaps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from matcher import cpv
+from matcher.cpv import CPVLabel
+from matcher.features import LABELS
+from matcher.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution
+
+
+def cpv_matches(
+    profile_codes: Sequence[str], tender_codes: Sequence[str], catalogue: dict[str, CPVLabel], lang: str = "fr"
+) -> list[CPVMatchOut]:
+    pairs: list[CPVMatchOut] = []
+    for tender_code in tender_codes:
+        best = cpv.best_overlap(profile_codes, [tender_code])
+        if best is not None:
+            pairs.append(
+                CPVMatchOut(
+                    profile_code=best.left,
+                    tender_code=tender_code,
+                    label=cpv.label(tender_code, lang, catalogue),
+                    similarity=round(best.score, 2),
+                )
+            )
+    return sorted(pairs, key=lambda p: -p.similarity)[:3]
+
+
+def explain(
+    names: tuple[str, ...],
+    values: np.ndarray,
+    contributions: np.ndarray,
+    shared_terms: list[str],
+    cpv_pairs: list[CPVMatchOut],
+    eligibility: Eligibility | None,
+    top: int = 3,
+) -> Explanation:
+    order = np.argsort(-contributions)
+    features = [
+        FeatureContribution(
+            name=names[i], label=LABELS[names[i]], value=round(float(values[i]), 3),
+            contribution=round(float(contributions[i]), 4),
+        )
+        for i in order
+        if contributions[i] > 0
+    ]  # fmt: skip
+    reasons = [f.label for f in features[:top] if f.name != "eligibility"]
+    summary = "Fits because of " + ", ".join(reasons) if reasons else "Weak fit"
+    if shared_terms:
+        summary += f"; shared terms: {', '.join(shared_terms[:4])}"
+    if cpv_pairs:
+        summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label})"
+    gaps = list(eligibility.reasons) if eligibility else []
+    return Explanation(
+        summary=summary + ".",
+        features=features,
+        shared_terms=shared_terms,
+        cpv_matches=cpv_pairs,
+        gaps=gaps,
+    )

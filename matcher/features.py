@@ -1,0 +1,128 @@
+"""Features of (profile, candidate) pairs, computed for a whole candidate list at once.
+
+Each feature is a number in [0, 1] with a readable label; the scorer weighs them and the
+explanation quotes the strongest. Semantic and lexical similarities come from the indexes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+
+from matcher import cpv
+from matcher.catalogue import StartupRecord, TenderRecord
+from matcher.eligibility import ELIGIBILITY_VALUE, is_small_firm
+from matcher.results import Eligibility
+from matcher.text import fold
+
+LABELS = {
+    "semantic": "similar activity (meaning)",
+    "lexical": "shared key terms",
+    "cpv": "matching CPV codes",
+    "sector": "sector and tags mentioned",
+    "region": "same region",
+    "budget_fit": "budget fits the company's size",
+    "deadline": "time left to answer",
+    "sme_reserved": "reserved for small firms",
+    "first_reference": "open to a first reference",
+    "eligibility": "eligibility",
+    "experience": "track record (references)",
+}
+
+TENDER_FEATURES = (
+    "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline",
+    "sme_reserved", "first_reference", "eligibility",
+)  # fmt: skip
+SUPPLIER_FEATURES = ("semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience")
+QUERY_FEATURES = ("semantic", "lexical", "sector", "experience")
+
+FEW_REFERENCES = 3
+
+
+def sector_overlap(terms: Sequence[str], folded_text: str) -> float:
+    """Share of a profile's sectors/tags found in a text: two hits count as a full match."""
+    hits = sum(1 for term in terms if (key := fold(term)) and len(key) > 2 and key in folded_text)
+    return min(1.0, hits / 2)
+
+
+def budget_fit(startup: StartupRecord, value: float | None, currency: str) -> float:
+    """1 when the contract is within reach of the company's size, decaying as it outgrows it."""
+    if value is None or currency != startup.revenue_currency:
+        return 0.5
+    capacity = max(startup.annual_revenue or 0.0, (startup.headcount or 5) * 250_000.0)
+    ratio = value / capacity
+    return 1.0 if ratio <= 1.0 else math.exp(-(ratio - 1.0) / 2.0)
+
+
+def deadline_comfort(deadline: datetime | None, now: datetime) -> float:
+    if deadline is None:
+        return 0.5
+    days = (deadline - now).total_seconds() / 86400
+    if days < 5:
+        return 0.2
+    return 1.0 if days <= 60 else 0.8
+
+
+def region_match(left: str | None, right: str | None) -> float:
+    if not left or not right:
+        return 0.5
+    return 1.0 if fold(left) == fold(right) else 0.0
+
+
+def tender_features(
+    startup: StartupRecord,
+    tenders: Sequence[TenderRecord],
+    semantic: np.ndarray,
+    lexical: np.ndarray,
+    eligibilities: Sequence[Eligibility],
+    now: datetime,
+) -> np.ndarray:
+    """Rows = candidate tenders, columns = TENDER_FEATURES."""
+    terms = startup.sectors + startup.tags
+    small = is_small_firm(startup)
+    few_references = startup.references_count < FEW_REFERENCES
+    matrix = np.zeros((len(tenders), len(TENDER_FEATURES)), dtype=np.float32)
+    matrix[:, 0] = np.clip(semantic, 0.0, 1.0)
+    matrix[:, 1] = np.clip(lexical, 0.0, 1.0)
+    for row, (tender, eligibility) in enumerate(zip(tenders, eligibilities, strict=True)):
+        overlap = cpv.best_overlap(startup.cpv_codes, tender.cpv_codes)
+        matrix[row, 2] = overlap.score if overlap else 0.0
+        matrix[row, 3] = sector_overlap(terms, tender.folded_text)
+        matrix[row, 4] = region_match(startup.region, tender.region)
+        matrix[row, 5] = budget_fit(startup, tender.estimated_value, tender.currency)
+        matrix[row, 6] = deadline_comfort(tender.deadline_at, now)
+        matrix[row, 7] = 1.0 if tender.reserved_for_sme and small else 0.0
+        matrix[row, 8] = 1.0 if few_references and (tender.reserved_for_sme or not tender.min_references) else 0.0
+        matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
+    return matrix
+
+
+def supplier_features(
+    tender: TenderRecord | None,
+    startups: Sequence[StartupRecord],
+    semantic: np.ndarray,
+    lexical: np.ndarray,
+    eligibilities: Sequence[Eligibility] | None,
+    query_text: str = "",
+) -> np.ndarray:
+    """Rows = candidate startups; columns = SUPPLIER_FEATURES (tender) or QUERY_FEATURES (free text)."""
+    names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
+    matrix = np.zeros((len(startups), len(names)), dtype=np.float32)
+    column = {name: i for i, name in enumerate(names)}
+    matrix[:, column["semantic"]] = np.clip(semantic, 0.0, 1.0)
+    matrix[:, column["lexical"]] = np.clip(lexical, 0.0, 1.0)
+    folded = tender.folded_text if tender is not None else fold(query_text)
+    for row, startup in enumerate(startups):
+        matrix[row, column["sector"]] = sector_overlap(startup.sectors + startup.tags, folded)
+        matrix[row, column["experience"]] = min(1.0, math.log1p(startup.references_count) / math.log1p(20))
+        if tender is not None:
+            overlap = cpv.best_overlap(startup.cpv_codes, tender.cpv_codes)
+            matrix[row, column["cpv"]] = overlap.score if overlap else 0.0
+            matrix[row, column["region"]] = region_match(startup.region, tender.region)
+            matrix[row, column["budget_fit"]] = budget_fit(startup, tender.estimated_value, tender.currency)
+            assert eligibilities is not None
+            matrix[row, column["eligibility"]] = ELIGIBILITY_VALUE[eligibilities[row].status]
+    return matrix
