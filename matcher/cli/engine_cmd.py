@@ -128,3 +128,35 @@ def register(app: typer.Typer) -> None:
     app.command("index")(index)
     app.command("match")(match)
     app.command("suppliers")(suppliers)
+    app.command("synth")(synth)
+
+
+def synth(
+    startups: int = typer.Option(1000, "--startups", min=0, help="How many startups to generate."),
+    tenders: int = typer.Option(10000, "--tenders", min=0, help="How many tenders to generate."),
+    seed: int = typer.Option(1, help="Random seed (same seed, same corpus)."),
+    out: str | None = typer.Option(None, help="Write JSONL files to this folder instead of the store."),
+) -> None:
+    """Generate a large realistic corpus for benchmarks (into the store, or as JSONL files)."""
+    import json
+    from pathlib import Path
+
+    from matcher.synth import synth_startups, synth_tenders
+
+    generated = {"startups": synth_startups(startups, seed), "tenders": synth_tenders(tenders, seed + 1)}
+    if out is not None:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for kind, rows in generated.items():
+            with open(folder / f"{kind}.jsonl", "w", encoding="utf-8") as handle:
+                for row in rows:
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            console.print(f"wrote {folder / f'{kind}.jsonl'}")
+        return
+    from matcher.cli.common import open_store
+    from matcher.ingest import ingest_records
+
+    store = open_store()
+    for kind, rows in generated.items():
+        report = ingest_records(store, kind, rows, source="synth")  # type: ignore[arg-type]
+        console.print(f"{kind}: {report.created} created, {report.updated} updated, {len(report.rejected)} rejected")
