@@ -47,3 +47,14 @@ def cpv_list() -> Path:
     if not CPV_LIST.exists():
         pytest.skip("../shared/data/cpv-2008-fr-en.csv is absent")
     return CPV_LIST
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server: TREMPLIN_TEST_POSTGRES_URL, or a throwaway local cluster, else skip."""
+    from tests.pg_server import temporary_postgres
+
+    with temporary_postgres() as url:
+        if url is None:
+            pytest.skip("no PostgreSQL server available")
+        yield url
