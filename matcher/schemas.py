@@ -11,7 +11,17 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    field_validator,
+    model_validator,
+)
 
 from matcher.cpv import parse_cpv_list
 from matcher.text import normalize
@@ -178,9 +188,9 @@ class StartupIn(_Input):
     technologies: StrList = Field(default_factory=list)
     city: OptStr = None
     region: OptStr = None
-    founding_year: Annotated[int | None, BeforeValidator(_to_int), Field(ge=1900, le=2100)] = None
-    headcount: Annotated[int | None, BeforeValidator(_to_int), Field(ge=0)] = None
-    annual_revenue: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    founding_year: Annotated[Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator(_to_int)] = None
+    headcount: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
+    annual_revenue: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
     revenue_currency: Currency = "MAD"
     certifications: StrList = Field(default_factory=list, examples=[["ISO 27001"]])
     references_count: Annotated[int, BeforeValidator(lambda v: 0 if _is_missing(v) else _to_int(v)), Field(ge=0)] = 0
@@ -204,7 +214,7 @@ class LotIn(_Input):
     title: str = Field(min_length=1)
     description: Annotated[str, BeforeValidator(lambda v: "" if _is_missing(v) else normalize(v))] = ""
     cpv_codes: CPVList = Field(default_factory=list)
-    estimated_value: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    estimated_value: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
 
 
 class TenderIn(_Input):
@@ -217,7 +227,7 @@ class TenderIn(_Input):
     cpv_codes: CPVList = Field(default_factory=list)
     city: OptStr = None
     region: OptStr = None
-    estimated_value: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    estimated_value: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
     currency: Currency = "MAD"
     published_at: OptDateTime = None
     deadline_at: OptDateTime = None
@@ -227,12 +237,12 @@ class TenderIn(_Input):
     procedure: OptStr = None
     language: Annotated[Language | None, BeforeValidator(_lower_code)] = None
     source_url: OptStr = None
-    min_years_in_business: Annotated[int | None, BeforeValidator(_to_int), Field(ge=0)] = None
-    min_revenue: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
-    min_references: Annotated[int | None, BeforeValidator(_to_int), Field(ge=0)] = None
+    min_years_in_business: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
+    min_revenue: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
+    min_references: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
     required_certifications: StrList = Field(default_factory=list)
     reserved_for_sme: Annotated[bool, BeforeValidator(lambda v: False if _is_missing(v) else _to_bool(v))] = False
-    guarantee_amount: Annotated[float | None, BeforeValidator(_none_if_missing), Field(ge=0)] = None
+    guarantee_amount: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
     lots: list[LotIn] = Field(default_factory=list)
 
     @field_validator("deadline_at")
