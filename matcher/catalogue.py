@@ -94,6 +94,7 @@ class StartupRecord:
     contact_email: str | None
     digest_opt_in: bool
     text: str = ""
+    sector_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_row(cls, startup: Startup) -> StartupRecord:
@@ -115,6 +116,7 @@ class StartupRecord:
             contact_email=startup.contact_email,
             digest_opt_in=startup.digest_opt_in,
             text=startup_text(startup),
+            sector_keys=tuple(k for t in [*startup.sectors, *startup.tags] if len(k := fold(t)) > 2),
         )
 
 

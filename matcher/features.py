@@ -42,9 +42,11 @@ QUERY_FEATURES = ("semantic", "lexical", "sector", "experience")
 FEW_REFERENCES = 3
 
 
-def sector_overlap(terms: Sequence[str], folded_text: str) -> float:
-    """Share of a profile's sectors/tags found in a text: two hits count as a full match."""
-    hits = sum(1 for term in terms if (key := fold(term)) and len(key) > 2 and key in folded_text)
+def sector_overlap(keys: Sequence[str], folded_text: str) -> float:
+    """Share of a profile's folded sectors/tags (folded once, in the catalogue) found in a text.
+
+    Two hits count as a full match."""
+    hits = sum(1 for key in keys if key in folded_text)
     return min(1.0, hits / 2)
 
 
@@ -81,7 +83,7 @@ def tender_features(
     now: datetime,
 ) -> np.ndarray:
     """Rows = candidate tenders, columns = TENDER_FEATURES."""
-    terms = startup.sectors + startup.tags
+    terms = startup.sector_keys
     small = is_small_firm(startup)
     few_references = startup.references_count < FEW_REFERENCES
     matrix = np.zeros((len(tenders), len(TENDER_FEATURES)), dtype=np.float32)
@@ -116,7 +118,7 @@ def supplier_features(
     matrix[:, column["lexical"]] = np.clip(lexical, 0.0, 1.0)
     folded = tender.folded_text if tender is not None else fold(query_text)
     for row, startup in enumerate(startups):
-        matrix[row, column["sector"]] = sector_overlap(startup.sectors + startup.tags, folded)
+        matrix[row, column["sector"]] = sector_overlap(startup.sector_keys, folded)
         matrix[row, column["experience"]] = min(1.0, math.log1p(startup.references_count) / math.log1p(20))
         if tender is not None:
             overlap = cpv.best_overlap(startup.cpv_codes, tender.cpv_codes)
