@@ -15,7 +15,6 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     NonNegativeFloat,
     NonNegativeInt,
@@ -26,19 +25,16 @@ from pydantic import (
 from matcher.cpv import parse_cpv_list
 from matcher.text import normalize
 
-try:  # EmailStr needs email-validator; fall back to a plain pattern when it is absent.
-    import email_validator  # noqa: F401
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
-    Email = EmailStr
-except ImportError:  # pragma: no cover - exercised only without the optional package
-    _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
-    def _check_email(value: Any) -> Any:
-        if value is not None and not _EMAIL.match(str(value)):
-            raise ValueError(f"not an e-mail address: {value!r}")
-        return value
+def _check_email(value: Any) -> Any:
+    if value is not None and not _EMAIL.match(str(value).strip()):
+        raise ValueError(f"not an e-mail address: {value!r}")
+    return None if value is None else str(value).strip()
 
-    Email = Annotated[str, BeforeValidator(_check_email)]  # type: ignore[misc]
+
+Email = Annotated[str, BeforeValidator(_check_email)]
 
 
 class BuyerKind(StrEnum):

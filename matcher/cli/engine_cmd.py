@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 from rich.table import Table
 
@@ -9,8 +11,11 @@ from matcher.cli.common import console, fail, print_json
 from matcher.errors import TremplinError
 from matcher.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
 
+if TYPE_CHECKING:
+    from matcher.engine import Engine
 
-def _engine(progress: bool = False):  # type: ignore[no-untyped-def]
+
+def _engine(progress: bool = False) -> Engine:
     from matcher.engine import Engine
     from matcher.settings import get_settings
 
