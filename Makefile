@@ -8,7 +8,7 @@ export TREMPLIN_HOME ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint system-deps
+.PHONY: install demo test lint system-deps web-test-deps
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP) system-deps
+install: $(STAMP) system-deps web-test-deps
 
 # Debian packages the browser tests need (Chromium; never a downloaded browser). Best effort as non-root.
 system-deps:
@@ -24,6 +24,13 @@ system-deps:
 		echo "installing Debian's chromium for the browser tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 			|| echo "chromium could not be installed: browser tests will be skipped"; \
+	fi
+
+# axe-core for the accessibility test of the web pages (node_modules/ is git-ignored); skipped without npm.
+web-test-deps:
+	@if [ ! -f node_modules/axe-core/axe.min.js ] && command -v npm >/dev/null; then \
+		npm install --no-save --no-audit --no-fund --silent axe-core >/dev/null \
+			|| echo "axe-core could not be installed: the accessibility test will be skipped"; \
 	fi
 
 demo: install

@@ -1,0 +1,71 @@
+"""Staff send an approved digest batch from the web page to a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Iterator
+from html import unescape
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+
+from tests.web.conftest import build_app, make_seed
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Inbox:
+    """aiosmtpd handler that keeps the envelope recipients of every accepted message."""
+
+    def __init__(self) -> None:
+        self.recipients: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.recipients.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def test_staff_build_approve_and_send_a_batch_from_the_web(tmp_path: Any, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    seed = make_seed(tmp_path / "home", with_sample=False, smtp_host="127.0.0.1", smtp_port=port)
+    with TestClient(build_app(seed.settings)) as client:
+
+        def post(path: str, data: dict[str, str] | None = None) -> Any:
+            token = CSRF.search(client.get("/staff/digests").text)
+            assert token
+            return client.post(path, data={"csrf_token": token.group(1), **(data or {})})
+
+        token = CSRF.search(client.get("/login").text)
+        assert token
+        client.post("/login", data={"api_key": seed.keys["staff"], "csrf_token": token.group(1)})
+        built = post("/staff/digests/build", {"week": "2026-W11", "audience": "startup"})
+        assert built.status_code == 200 and "/staff/digests/" in str(built.url)
+        batch_url = str(built.url).split("?")[0].removeprefix("http://testserver")
+        assert "Lot 2026-W11 (startups) : 3 destinataires" in unescape(built.text)
+
+        refused = post(f"{batch_url}/send")
+        assert "only an approved batch is sent" in unescape(refused.text)
+        assert inbox.recipients == []
+
+        post(f"{batch_url}/submit")
+        approved = post(f"{batch_url}/approve")
+        assert 'id="batch-status">approuvé<' in approved.text
+        sent = unescape(post(f"{batch_url}/send").text)
+        assert "Envoi : 3 envoyés, 0 en échec." in sent
+        assert 'id="batch-status">envoyé<' in sent
+    assert sorted(inbox.recipients) == ["contact@bayanat.ma", "contact@paynova.ma", "hello@agrisense.ma"]
