@@ -270,6 +270,7 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(254))
     delivered_at: Mapped[datetime | None] = mapped_column()
+    claimed_at: Mapped[datetime | None] = mapped_column()  # a send run's lease while it tries this one
 
 
 class SentItem(Base):

@@ -1,0 +1,1 @@
+"""Weekly match digests: build from the engine, curate with an audit trail, render, export and send."""

@@ -1,0 +1,202 @@
+"""Turn a digest into an e-mail: subject, responsive HTML with inline CSS, and a plain-text part.
+
+The recipient's language picks the words (French by default; Arabic is laid out right to left).
+Tender facts come from the store at render time; why an item fits and its eligibility gaps come from
+the explanation the engine gave when the digest was built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
+
+from matcher.digests.curate import get_digest
+from matcher.digests.messages import FEATURES, TEXTS, language
+from matcher.digests.views import BatchContent
+from matcher.settings import Settings
+from matcher.store import Digest
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    html: str
+    text: str
+    recipient: str | None
+    recipient_name: str
+    language: str
+    items: int
+
+
+def render_digest(content: BatchContent, digest: Digest, settings: Settings) -> RenderedEmail:
+    """The e-mail of one digest of a loaded batch (removed items left out)."""
+    view = content.digest(digest, include_removed=False)
+    recipient = view["recipient"]
+    lang = language(recipient["language"])
+    words = TEXTS[lang]
+    audience = view["audience"]
+    context: dict[str, Any] = {
+        "lang": lang,
+        "dir": "rtl" if lang == "ar" else "ltr",
+        "align": "right" if lang == "ar" else "left",
+        "t": words,
+        "recipient": recipient,
+        "week_label": words["week"].format(week=_ltr(view["week"], lang)),
+        "notes": [note for note in (view["batch_note"], view["note"]) if note],
+    }
+    if audience == "startup":
+        items = [_tender_item(item, lang, settings) for item in view["items"]]
+        context["items"] = items
+        subject = words["subject_startup"].format(count=len(items), name=recipient["name"], week=view["week"])
+        count = len(items)
+    else:
+        context["groups"] = _buyer_groups(view["items"], lang, settings)
+        count = len(view["items"])
+        subject = words["subject_buyer"].format(count=count, week=view["week"])
+    html = _env.get_template(f"{audience}.html").render(context)
+    text = _env.get_template(f"{audience}.txt").render(context)
+    return RenderedEmail(
+        subject=subject,
+        html=html,
+        text=text,
+        recipient=recipient["email"],
+        recipient_name=recipient["name"],
+        language=lang,
+        items=count,
+    )
+
+
+def preview(session: Session, batch_id: int, digest_id: int, settings: Settings) -> RenderedEmail:
+    """Render one digest exactly as it would be sent (used by the preview route and the CLI)."""
+    get_digest(session, batch_id, digest_id)
+    content = BatchContent.load(session, batch_id, digest_ids=[digest_id])
+    digest = next(d for d in content.digests() if d.id == digest_id)
+    return render_digest(content, digest, settings)
+
+
+# -- formatting ----------------------------------------------------------------------------------
+def format_money(amount: float | None, currency: str, lang: str) -> str | None:
+    if amount is None:
+        return None
+    grouped = f"{amount:,.0f}"
+    if lang == "fr":
+        grouped = grouped.replace(",", "\u202f")
+    return f"{grouped} {currency}"
+
+
+def format_deadline(value: str | None, zone: str | None, lang: str, default_zone: str) -> str | None:
+    """Deadline in the buyer's zone where known (the design notes' rule), else the default zone."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    name = zone or default_zone
+    try:
+        local = moment.astimezone(ZoneInfo(name))
+    except (KeyError, ValueError):
+        name = default_zone
+        local = moment.astimezone(ZoneInfo(default_zone))
+    city = name.rsplit("/", 1)[-1].replace("_", " ")
+    return f"{local.strftime(TEXTS[lang]['date_format'])} ({city})"
+
+
+def _ltr(value: str | None, lang: str) -> str | None:
+    """Dates, amounts and week labels keep their left-to-right order inside Arabic text (Unicode isolates)."""
+    if value is None or lang != "ar":
+        return value
+    return f"\u2066{value}\u2069"
+
+
+def reasons(explanation: dict[str, Any], lang: str, top: int = 3) -> list[str]:
+    """Why it fits, in the reader's language: the strongest features of the score."""
+    names = FEATURES[lang]
+    found: list[str] = []
+    for feature in explanation.get("features") or []:
+        name = feature.get("name")
+        if name == "eligibility" or (feature.get("contribution") or 0) <= 0:
+            continue
+        label = names.get(name) or feature.get("label") or name
+        if label not in found:
+            found.append(label)
+        if len(found) >= top:
+            break
+    if not found and explanation.get("summary"):
+        found.append(str(explanation["summary"]))
+    return found
+
+
+def gaps(explanation: dict[str, Any]) -> list[str]:
+    eligibility = explanation.get("eligibility") or {}
+    found: list[str] = []
+    for gap in list(eligibility.get("reasons") or []) + list(explanation.get("gaps") or []):
+        if gap and gap not in found:
+            found.append(str(gap))
+    return found
+
+
+def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
+    explanation = item["explanation"]
+    cpv = explanation.get("cpv_matches") or []
+    return {
+        "reasons": reasons(explanation, lang),
+        "shared_terms": list(explanation.get("shared_terms") or [])[:6],
+        "cpv": f"{cpv[0]['tender_code']} ({cpv[0]['label']})" if cpv else None,
+        "gaps": gaps(explanation),
+        "eligibility_known": bool(explanation.get("eligibility")),
+        "note": item["note"],
+        "score": round(100 * float(item["score"] or 0)),
+    }
+
+
+def _tender_facts(tender: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
+    return {
+        "title": tender["title"],
+        "url": tender["source_url"],
+        "buyer": tender["buyer_name"],
+        "region": tender["region"],
+        "deadline": _ltr(
+            format_deadline(tender["deadline_at"], tender["buyer_timezone"], lang, settings.default_timezone), lang
+        ),
+        "value": _ltr(format_money(tender["estimated_value"], tender["currency"], lang), lang),
+        "reserved": tender["reserved_for_sme"],
+    }
+
+
+def _tender_item(item: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
+    return _tender_facts(item["tender"], lang, settings) | _why(item, lang)
+
+
+def _buyer_groups(items: list[dict[str, Any]], lang: str, settings: Settings) -> list[dict[str, Any]]:
+    """Buyer digests: one block per tender, its proposed startups in the digest's order."""
+    groups: dict[str, dict[str, Any]] = {}
+    for item in items:
+        tender = item["tender"]
+        group = groups.setdefault(tender["id"], {"tender": _tender_facts(tender, lang, settings), "startups": []})
+        startup = item["startup"]
+        place = ", ".join(part for part in (startup["city"], startup["region"]) if part)
+        group["startups"].append(
+            {
+                "name": startup["name"],
+                "place": place,
+                "sectors": ", ".join(startup["sectors"][:4]),
+                "references": startup["references_count"],
+                "email": startup["email"],
+            }
+            | _why(item, lang)
+        )
+    return list(groups.values())

@@ -1,0 +1,55 @@
+"""CSV and JSON exports of a whole batch, removed items flagged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from matcher.digests import curate
+from matcher.digests.export import CSV_COLUMNS, export_batch
+from matcher.store import DigestItem, Store, Tender
+from tests.digests.conftest import make_batch
+
+PLAN = {"S-IRRI": ["T-IRR-1", "T-IRR-5"], "S-SIHA": ["T-SIH-1"]}
+
+
+def _remove(store: Store, batch_id: int, tender_external: str) -> None:
+    with store.session() as session:
+        item_id = session.scalar(
+            select(DigestItem.id)
+            .join(Tender, DigestItem.tender_id == Tender.id)
+            .where(Tender.external_id == tender_external)
+        )
+        assert item_id is not None
+        curate.remove_item(session, batch_id, item_id, "amina")
+
+
+def test_csv_has_one_row_per_item_with_recipient_and_tender(world: Store) -> None:
+    batch_id = make_batch(world, PLAN)
+    _remove(world, batch_id, "T-IRR-1")
+    with world.session() as session:
+        rows = list(csv.DictReader(io.StringIO(export_batch(session, batch_id, "csv"))))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    by_tender = {row["tender_id"]: row for row in rows}
+    assert set(by_tender) == {"T-IRR-1", "T-IRR-5", "T-SIH-1"}
+    assert by_tender["T-IRR-1"]["removed"] == "True" and by_tender["T-IRR-5"]["position"] == "1"
+    assert by_tender["T-IRR-5"]["recipient_email"] == "contact@irrigo.ma"
+    assert by_tender["T-IRR-5"]["buyer"] == "Office National de l'Électricité et de l'Eau"
+    assert by_tender["T-IRR-5"]["gaps"] == "requires ISO 9001"
+    assert by_tender["T-SIH-1"]["language"] == "ar"
+
+
+def test_json_nests_digests_and_items(world: Store) -> None:
+    batch_id = make_batch(world, PLAN)
+    with world.session() as session:
+        data = json.loads(export_batch(session, batch_id, "json"))
+        with pytest.raises(ValueError, match="format: must be one of csv, json, not 'xml'"):
+            export_batch(session, batch_id, "xml")
+    assert data["batch"]["week"] == "2026-W48" and data["batch"]["items"] == 3
+    names = {d["recipient"]["name"]: [i["tender"]["id"] for i in d["items"]] for d in data["digests"]}
+    assert names == {"Irrigo": ["T-IRR-1", "T-IRR-5"], "Sihati": ["T-SIH-1"]}
+    assert data["digests"][0]["items"][0]["explanation"]["shared_terms"] == ["irrigation", "goutte-à-goutte"]
