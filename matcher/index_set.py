@@ -1,0 +1,331 @@
+"""The vector and lexical indexes of a store's tenders and startups, kept in step with it.
+
+Layout: ``<index_dir>/<name>/{vectors,lexical}/`` (bundles, see :mod:`matcher.vector_index`) and
+``state.json``: what the two bundles were built from (model, store fingerprint, external id →
+content hash). ``state.json`` is written after both bundles and names their tokens, so after a
+crash a mismatch is detected and the index rebuilt rather than trusted.
+
+Concurrency: ``lock`` serialises writers (load, sync, refresh, remove). Readers use the index
+objects directly: each is internally locked, and full rebuilds build new objects then swap the
+references, so a reader never sees a half-built index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matcher.documents import startup_text, tender_text
+from matcher.embedding import Embedder
+from matcher.errors import IndexCorruptError
+from matcher.fingerprint import source_fingerprint
+from matcher.lexical import LexicalIndex
+from matcher.settings import Settings
+from matcher.store import IndexState, Startup, Store, Tender
+from matcher.store.models import utcnow
+from matcher.vector_index import (
+    FORMAT_VERSION,
+    IndexMissingError,
+    IndexModelMismatchError,
+    VectorIndex,
+    write_file_atomic,
+)
+
+log = logging.getLogger(__name__)
+
+NAMES = ("tenders", "startups")
+STATE_FILE = "state.json"
+_CHUNK = 500
+
+
+def collection_name(kind: str) -> str:
+    """'tender'/'tenders' → 'tenders', 'startup'/'startups' → 'startups'."""
+    name = kind if kind.endswith("s") else f"{kind}s"
+    if name not in NAMES:
+        raise ValueError(f"index kind must be 'tenders' or 'startups', not {kind!r}")
+    return name
+
+
+class IndexSet:
+    """Owns ``tender_vectors``, ``startup_vectors``, ``tender_lexical`` and ``startup_lexical``."""
+
+    def __init__(self, store: Store, settings: Settings, embedder: Embedder) -> None:
+        self.store = store
+        self.settings = settings
+        self.embedder = embedder
+        self.lock = threading.RLock()
+        self.tender_vectors = self._empty_vectors()
+        self.startup_vectors = self._empty_vectors()
+        self.tender_lexical = LexicalIndex()
+        self.startup_lexical = LexicalIndex()
+        self.loaded = False
+        self.details: dict[str, str] = {}
+        self._hashes: dict[str, dict[str, str]] = {name: {} for name in NAMES}
+        self._fingerprints: dict[str, str] = dict.fromkeys(NAMES, "")
+
+    # helpers -----------------------------------------------------------------------------------
+    def _empty_vectors(self) -> VectorIndex:
+        return VectorIndex(self.embedder.dimension, self.settings.index_kind, self.settings.approximate_threshold)
+
+    def folder(self, name: str) -> Path:
+        return self.settings.index_dir / name
+
+    def vectors(self, kind: str) -> VectorIndex:
+        return self.tender_vectors if collection_name(kind) == "tenders" else self.startup_vectors
+
+    def lexical(self, kind: str) -> LexicalIndex:
+        return self.tender_lexical if collection_name(kind) == "tenders" else self.startup_lexical
+
+    def indexed_hashes(self, kind: str) -> dict[str, str]:
+        """External id → content hash of what is indexed now (a copy)."""
+        return dict(self._hashes[collection_name(kind)])
+
+    def _swap(self, name: str, vectors: VectorIndex, lexical: LexicalIndex) -> None:
+        with self.lock:
+            if name == "tenders":
+                self.tender_vectors, self.tender_lexical = vectors, lexical
+            else:
+                self.startup_vectors, self.startup_lexical = vectors, lexical
+
+    @staticmethod
+    def _model(name: str) -> type[Tender] | type[Startup]:
+        return Tender if name == "tenders" else Startup
+
+    def _store_hashes(self, session: Session, name: str, ids: Iterable[str] | None = None) -> dict[str, str]:
+        model = self._model(name)
+        query = select(model.external_id, model.content_hash)
+        if ids is None:
+            return {external_id: content or "" for external_id, content in session.execute(query)}
+        out: dict[str, str] = {}
+        wanted = list(dict.fromkeys(ids))
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = query.where(model.external_id.in_(wanted[start : start + _CHUNK]))
+            out.update({external_id: content or "" for external_id, content in session.execute(chunk)})
+        return out
+
+    def _texts(self, session: Session, name: str, ids: Sequence[str] | None) -> dict[str, str]:
+        """Indexed text per external id (documents.tender_text / startup_text)."""
+        if name == "tenders":
+            tender_query = select(Tender).options(selectinload(Tender.lots))
+            batches = self._batches(tender_query, Tender, ids)
+            return {t.external_id: tender_text(t) for batch in batches for t in session.scalars(batch)}
+        startup_query = select(Startup)
+        batches = self._batches(startup_query, Startup, ids)
+        return {s.external_id: startup_text(s) for batch in batches for s in session.scalars(batch)}
+
+    @staticmethod
+    def _batches(query: Any, model: Any, ids: Sequence[str] | None) -> list[Any]:
+        if ids is None:
+            return [query]
+        return [
+            query.where(model.external_id.in_(list(ids[start : start + _CHUNK])))
+            for start in range(0, len(ids), _CHUNK)
+        ]
+
+    # persistence -------------------------------------------------------------------------------
+    def _save(self, name: str, vectors: VectorIndex, lexical: LexicalIndex, fingerprint: str) -> None:
+        folder = self.folder(name)
+        vectors.save(folder / "vectors", self.embedder.model_id)
+        lexical.save(folder / "lexical")
+        state = {
+            "format_version": FORMAT_VERSION,
+            "model_id": self.embedder.model_id,
+            "fingerprint": fingerprint,
+            "vectors_token": vectors.saved_token,
+            "lexical_token": lexical.saved_token,
+            "hashes": self._hashes[name],
+        }
+        write_file_atomic(folder / STATE_FILE, json.dumps(state, ensure_ascii=False).encode("utf-8"))
+        with self.store.session() as session:
+            row = session.get(IndexState, name)
+            if row is None:
+                row = IndexState(name=name, model_id="", item_count=0, source_fingerprint="")
+                session.add(row)
+            row.model_id = self.embedder.model_id
+            row.item_count = len(vectors)
+            row.source_fingerprint = fingerprint
+            row.built_at = utcnow()
+
+    def _load(self, name: str) -> tuple[VectorIndex, LexicalIndex, dict[str, Any]]:
+        folder = self.folder(name)
+        vectors = VectorIndex.load(folder / "vectors", self.embedder.model_id)
+        lexical = LexicalIndex.load(folder / "lexical")
+        try:
+            state = json.loads((folder / STATE_FILE).read_text("utf-8"))
+        except FileNotFoundError as exc:
+            raise IndexCorruptError(f"{folder / STATE_FILE} is missing") from exc
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise IndexCorruptError(f"{folder / STATE_FILE} is unreadable: {exc}") from exc
+        if not isinstance(state, dict) or not isinstance(state.get("hashes"), dict):
+            raise IndexCorruptError(f"{folder / STATE_FILE} has an unknown format")
+        if state.get("model_id") != self.embedder.model_id:
+            raise IndexModelMismatchError(f"{folder} was built with model {state.get('model_id')!r}")
+        if (state.get("vectors_token"), state.get("lexical_token")) != (vectors.saved_token, lexical.saved_token):
+            raise IndexCorruptError(f"{folder}: vector and lexical indexes are out of step (interrupted save)")
+        if set(state["hashes"]) != set(vectors.ids()) or len(lexical) != len(vectors):
+            raise IndexCorruptError(f"{folder}: indexed ids do not match {STATE_FILE}")
+        return vectors, lexical, state
+
+    # public API --------------------------------------------------------------------------------
+    def load_or_build(self, progress: bool = False) -> dict[str, str]:
+        """Load each index, or rebuild it from the store; per index what happened."""
+        report: dict[str, str] = {}
+        with self.lock:
+            for name in NAMES:
+                report[name] = self._load_or_build_one(name, progress)
+            self.loaded = True
+        return report
+
+    def _load_or_build_one(self, name: str, progress: bool) -> str:
+        folder = self.folder(name)
+        first_time = not folder.exists() or not any(path.is_file() for path in folder.rglob("*"))
+        try:
+            vectors, lexical, state = self._load(name)
+        except IndexMissingError as exc:
+            return self._rebuild(name, progress, "built" if first_time else "rebuilt: missing", str(exc))
+        except IndexModelMismatchError as exc:
+            return self._rebuild(name, progress, "rebuilt: other model", str(exc))
+        except IndexCorruptError as exc:
+            return self._rebuild(name, progress, "rebuilt: corrupt", str(exc))
+        kind_before = vectors.kind_in_use
+        vectors.configure(self.settings.index_kind, self.settings.approximate_threshold)
+        self._hashes[name] = {str(k): str(v) for k, v in state["hashes"].items()}
+        self._fingerprints[name] = str(state.get("fingerprint", ""))
+        self._swap(name, vectors, lexical)
+        with self.store.session() as session:
+            current = source_fingerprint(session, name)
+            recorded = session.get(IndexState, name)
+            recorded_ok = recorded is not None and (
+                recorded.source_fingerprint == current and recorded.model_id == self.embedder.model_id
+            )
+        if current != self._fingerprints[name]:
+            counts = self._sync_one(name, progress)
+            changes = sum(counts.values())
+            self.details[name] = f"{changes} change(s) applied incrementally"
+            return "rebuilt: stale"
+        if not recorded_ok or vectors.kind_in_use != kind_before:
+            self._save(name, vectors, lexical, current)
+        self.details[name] = f"{len(vectors)} items"
+        return "loaded"
+
+    def _rebuild(self, name: str, progress: bool, outcome: str, reason: str) -> str:
+        if outcome != "built":
+            log.warning("rebuilding the %s index: %s", name, reason)
+        self.build(name, progress)
+        self.details[name] = reason
+        return outcome
+
+    def build(self, kind: str, progress: bool = False) -> None:
+        """Full rebuild of one collection's indexes from the store (new objects, then swap)."""
+        name = collection_name(kind)
+        with self.lock:
+            with self.store.session() as session:
+                fingerprint = source_fingerprint(session, name)
+                hashes = self._store_hashes(session, name)
+                texts = self._texts(session, name, None)
+            ids = sorted(texts)
+            documents = [texts[external_id] for external_id in ids]
+            vectors = self._empty_vectors()
+            vectors.build(ids, self.embedder.encode_documents(documents, progress=progress))
+            lexical = LexicalIndex()
+            lexical.build(ids, documents)
+            self._hashes[name] = {external_id: hashes.get(external_id, "") for external_id in ids}
+            self._fingerprints[name] = fingerprint
+            self._save(name, vectors, lexical, fingerprint)
+            self._swap(name, vectors, lexical)
+
+    def sync(self, progress: bool = False) -> dict[str, int]:
+        """Bring both collections in step with the store: embed only new/changed, drop deleted."""
+        counts: dict[str, int] = {}
+        with self.lock:
+            for name in NAMES:
+                for key, value in self._sync_one(name, progress).items():
+                    counts[f"{name}_{key}"] = value
+        return counts
+
+    def _sync_one(self, name: str, progress: bool) -> dict[str, int]:
+        with self.store.session() as session:
+            current = self._store_hashes(session, name)
+            indexed = self._hashes[name]
+            removed = [external_id for external_id in indexed if external_id not in current]
+            # An empty content hash says nothing: such rows are always re-indexed (the cache makes it cheap).
+            changed = sorted(i for i, content in current.items() if not content or indexed.get(i) != content)
+            texts = self._texts(session, name, changed) if changed else {}
+            fingerprint = source_fingerprint(session, name)
+        added = sum(1 for external_id in changed if external_id not in indexed)
+        self._apply(name, texts, current, removed, progress)
+        if changed or removed or fingerprint != self._fingerprints[name]:
+            self._fingerprints[name] = fingerprint
+            self._save(name, self.vectors(name), self.lexical(name), fingerprint)
+        return {"added": added, "updated": len(changed) - added, "removed": len(removed)}
+
+    def _apply(
+        self, name: str, texts: dict[str, str], hashes: dict[str, str], removed: Sequence[str], progress: bool
+    ) -> None:
+        """Upsert `texts` and drop `removed` in both indexes; refit the vocabulary when it has aged."""
+        vectors, lexical = self.vectors(name), self.lexical(name)
+        if texts:
+            ids = list(texts)
+            documents = [texts[external_id] for external_id in ids]
+            vectors.upsert(ids, self.embedder.encode_documents(documents, progress=progress))
+            lexical.upsert(ids, documents)
+            for external_id in ids:
+                self._hashes[name][external_id] = hashes.get(external_id, "")
+        if removed:
+            vectors.remove(removed)
+            lexical.remove(removed)
+            for external_id in removed:
+                self._hashes[name].pop(external_id, None)
+        if lexical.stale_vocabulary:
+            with self.store.session() as session:
+                every = self._texts(session, name, sorted(self._hashes[name]))
+            fresh = LexicalIndex()
+            fresh.build(list(every), list(every.values()))
+            self._swap(name, vectors, fresh)
+
+    def refresh(self, kind: str, external_ids: Iterable[str], save: bool = True) -> dict[str, int]:
+        """Re-index these ids from the store now (ids no longer in the store are removed)."""
+        name = collection_name(kind)
+        ids = list(dict.fromkeys(external_ids))
+        with self.lock:
+            with self.store.session() as session:
+                texts = self._texts(session, name, ids)
+                hashes = self._store_hashes(session, name, list(texts))
+            removed = [external_id for external_id in ids if external_id not in texts]
+            removed = [external_id for external_id in removed if external_id in self._hashes[name]]
+            self._apply(name, texts, hashes, removed, progress=False)
+            if save:
+                self._save_if_consistent(name)
+        return {"updated": len(texts), "removed": len(removed)}
+
+    def remove(self, kind: str, external_ids: Iterable[str], save: bool = True) -> int:
+        """Drop these ids from both indexes; returns how many were indexed."""
+        name = collection_name(kind)
+        with self.lock:
+            removed = [external_id for external_id in dict.fromkeys(external_ids) if external_id in self._hashes[name]]
+            self._apply(name, {}, {}, removed, progress=False)
+            if save:
+                self._save_if_consistent(name)
+        return len(removed)
+
+    def save(self) -> None:
+        """Persist both collections as they are in memory."""
+        with self.lock:
+            for name in NAMES:
+                self._save_if_consistent(name)
+
+    def _save_if_consistent(self, name: str) -> None:
+        """Save; the recorded fingerprint is the store's only if what is indexed matches it exactly."""
+        with self.store.session() as session:
+            current = self._store_hashes(session, name)
+            fresh = current == self._hashes[name]
+            fingerprint = source_fingerprint(session, name) if fresh else self._fingerprints[name]
+        self._fingerprints[name] = fingerprint
+        self._save(name, self.vectors(name), self.lexical(name), fingerprint)

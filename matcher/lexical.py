@@ -1,0 +1,387 @@
+"""TF-IDF lexical retrieval for French, Arabic and English text, accent-insensitive.
+
+Two blocks, each L2-normalised and weighted so that the combined cosine is
+``0.6·cos(words) + 0.4·cos(chars)``: word unigrams and bigrams of :func:`matcher.text.tokenize`
+(folded, accent-free, Arabic article stripped) and ``char_wb`` 3–5-grams of the folded text, which
+catch short French titles, plural/singular and accent-lost data ("march� public"). Sublinear tf.
+The vocabulary is fitted on ``build`` only; ``upsert`` transforms with it (see ``stale_vocabulary``).
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import re
+import threading
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.errors import IndexCorruptError
+from matcher.text import fold, normalize, tokenize
+from matcher.vector_index import TOMBSTONE_RATIO, IdSelection, next_version, read_bundle, rows_of, write_bundle
+
+WORD_WEIGHT = 0.6
+CHAR_WEIGHT = 0.4
+CHAR_PREFIX = 300  # char n-grams of the first characters only: title and opening carry them
+# Features in more than this share of documents (" de", "tion"…) are skipped when scanning postings at
+# scale, and a shortlist is re-scored exactly: 2.5x faster for long queries, same top 50 on 100k docs.
+COMMON_FEATURE_SHARE = 0.1
+SKIP_COMMON_FROM = 2_000  # below this many documents a full scan is cheap
+_SURFACE = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def word_analyzer(text: str) -> list[str]:
+    """Folded word unigrams and bigrams (module level so a fitted vectorizer pickles)."""
+    tokens = tokenize(text)
+    return tokens + [f"{first} {second}" for first, second in itertools.pairwise(tokens)]
+
+
+def char_preprocessor(text: str) -> str:
+    return fold(text)[:CHAR_PREFIX]
+
+
+def _new_blocks() -> list[tuple[TfidfVectorizer, float]]:
+    word = TfidfVectorizer(analyzer=word_analyzer, sublinear_tf=True, dtype=np.float32)
+    chars = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        preprocessor=char_preprocessor,
+        lowercase=False,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+    return [(word, WORD_WEIGHT), (chars, CHAR_WEIGHT)]
+
+
+def _surface_forms(text: str) -> dict[str, str]:
+    """Folded token → the word as written in `text` (first occurrence)."""
+    forms: dict[str, str] = {}
+    for raw in _SURFACE.findall(normalize(text)):
+        tokens = tokenize(raw)
+        if len(tokens) == 1:
+            forms.setdefault(tokens[0], raw)
+    return forms
+
+
+class LexicalIndex:
+    """Sparse TF-IDF rows keyed by external ids; cosine search by one sparse product."""
+
+    def __init__(self) -> None:
+        self.saved_token: str | None = None
+        self._lock = threading.RLock()
+        self._blocks: list[tuple[TfidfVectorizer | None, float]] = []
+        self._clear()
+
+    def _clear(self) -> None:
+        self._rows_matrix: sp.csr_matrix | None = None
+        self._pending: list[sp.csr_matrix] = []
+        self._by_feature: sp.csr_matrix | None = None
+        self._document_frequency: np.ndarray | None = None
+        self._external: list[str | None] = []
+        self._row_of: dict[str, int] = {}
+        self._alive = np.zeros(0, dtype=bool)
+        self.fitted_docs = 0
+        self.added_since_fit = 0
+        self._names: list[np.ndarray] | None = None
+        self._version = next_version()
+
+    # fitting and transforming ----------------------------------------------------------------
+    @property
+    def fitted(self) -> bool:
+        return any(vectorizer is not None for vectorizer, _ in self._blocks)
+
+    @property
+    def stale_vocabulary(self) -> bool:
+        """True once more documents were added since the fit than it saw: time to rebuild."""
+        return self.added_since_fit > max(100, self.fitted_docs)
+
+    def _fit_transform(self, texts: list[str]) -> sp.csr_matrix:
+        blocks: list[tuple[TfidfVectorizer | None, float]] = []
+        parts = []
+        for vectorizer, weight in _new_blocks():
+            try:
+                part = vectorizer.fit_transform(texts)
+            except ValueError:  # empty vocabulary (only stop words, digits or nothing)
+                blocks.append((None, weight))
+                continue
+            blocks.append((vectorizer, weight))
+            parts.append(part * np.float32(np.sqrt(weight)))
+        self._blocks = blocks
+        self._names = None
+        return self._stack(parts, len(texts))
+
+    def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        parts = [
+            vectorizer.transform(list(texts)) * np.float32(np.sqrt(weight))
+            for vectorizer, weight in self._blocks
+            if vectorizer is not None
+        ]
+        return self._stack(parts, len(texts))
+
+    @staticmethod
+    def _stack(parts: list[sp.csr_matrix], n: int) -> sp.csr_matrix:
+        if not parts:
+            return sp.csr_matrix((n, 0), dtype=np.float32)
+        return sp.csr_matrix(sp.hstack(parts, format="csr", dtype=np.float32))
+
+    # state ------------------------------------------------------------------------------------
+    def _matrix(self) -> sp.csr_matrix:
+        """All rows (pending upserts stacked in on first use)."""
+        if self._pending:
+            stacked = [self._rows_matrix, *self._pending] if self._rows_matrix is not None else self._pending
+            self._rows_matrix = sp.csr_matrix(sp.vstack(stacked, format="csr", dtype=np.float32))
+            self._pending = []
+            self._by_feature = None
+        if self._rows_matrix is None:
+            width = sum(len(v.vocabulary_) for v, _ in self._blocks if v is not None)
+            self._rows_matrix = sp.csr_matrix((0, width), dtype=np.float32)
+        return self._rows_matrix
+
+    def _feature_major(self) -> sp.csr_matrix:
+        """The transpose in CSR: a query touches only the postings of its own features."""
+        matrix = self._matrix()
+        if self._by_feature is None:
+            self._by_feature = sp.csr_matrix(matrix.T.tocsr())
+            self._document_frequency = np.diff(self._by_feature.indptr)
+        return self._by_feature
+
+    def _append_rows(self, ids: list[str], rows: sp.csr_matrix) -> None:
+        start = len(self._external)
+        self._pending.append(rows)
+        self._by_feature = None
+        self._external.extend(ids)
+        self._row_of.update({external_id: start + offset for offset, external_id in enumerate(ids)})
+        self._alive = np.concatenate([self._alive, np.ones(len(ids), dtype=bool)])
+        self._version = next_version()
+
+    def _kill(self, ids: Collection[str]) -> None:
+        for external_id in ids:
+            row = self._row_of.pop(external_id, None)
+            if row is not None:
+                self._external[row] = None
+                self._alive[row] = False
+                self._version = next_version()
+
+    def _maybe_compact(self) -> None:
+        dead = len(self._external) - len(self._row_of)
+        if dead <= TOMBSTONE_RATIO * max(len(self._external), 1):
+            return
+        rows = np.flatnonzero(self._alive)
+        matrix = self._matrix()[rows]
+        self._external = [self._external[row] for row in rows]
+        self._row_of = {str(external_id): row for row, external_id in enumerate(self._external)}
+        self._alive = np.ones(len(rows), dtype=bool)
+        self._rows_matrix, self._by_feature = sp.csr_matrix(matrix), None
+        self._version = next_version()
+
+    # public API -------------------------------------------------------------------------------
+    def build(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+        """Fit the vocabulary on `texts` and replace the whole content."""
+        ids, texts = self._check(ids, texts)
+        if len(set(ids)) != len(ids):
+            raise ValueError("duplicate ids in build")
+        fresh = LexicalIndex()
+        if ids:
+            matrix = fresh._fit_transform(texts)
+            fresh._append_rows(ids, matrix)
+            fresh.fitted_docs = len(ids)
+            fresh._matrix()
+        with self._lock:
+            state = {key: value for key, value in fresh.__dict__.items() if key != "_lock"}
+            self.__dict__.update(state)
+
+    def upsert(self, ids: Sequence[str], texts: Sequence[str]) -> None:
+        """Add or replace documents, transformed with the fitted vocabulary."""
+        ids, texts = self._check(ids, texts)
+        last = {external_id: text for external_id, text in zip(ids, texts, strict=True)}
+        with self._lock:
+            if not self.fitted:
+                # Nothing fitted yet (empty, or only texts without words): fit on what we have.
+                blank = [external_id for external_id in self._row_of if external_id not in last]
+                self.build(blank + list(last), [""] * len(blank) + list(last.values()))
+                return
+            self._kill(list(last))
+            self._append_rows(list(last), self._transform(list(last.values())))
+            self.added_since_fit += len(last)
+            self._maybe_compact()
+
+    def remove(self, ids: Sequence[str]) -> None:
+        with self._lock:
+            self._kill(set(ids))
+            self._maybe_compact()
+
+    @staticmethod
+    def _check(ids: Sequence[str], texts: Sequence[str]) -> tuple[list[str], list[str]]:
+        if len(ids) != len(texts):
+            raise ValueError(f"{len(ids)} ids for {len(texts)} texts")
+        for position, external_id in enumerate(ids):
+            if not isinstance(external_id, str) or not external_id:
+                raise ValueError(f"id at position {position} must be a non-empty string, got {external_id!r}")
+        return list(ids), [text or "" for text in texts]
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def __contains__(self, external_id: object) -> bool:
+        return external_id in self._row_of
+
+    def _query_row(self, query: str) -> sp.csr_matrix | None:
+        if not self.fitted or not query or not query.strip():
+            return None
+        row = self._transform([query])
+        return row if row.nnz else None
+
+    def search(self, query: str, k: int, allowed: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Best first; only documents sharing something with the query (score > 0)."""
+        with self._lock:
+            row = self._query_row(query)
+            if row is None or k <= 0 or not self._row_of:
+                return []
+            if allowed is not None:
+                if isinstance(allowed, IdSelection):
+                    rows = allowed.cached(self, self._version, lambda: rows_of(self._row_of, allowed))
+                else:
+                    rows = rows_of(self._row_of, allowed)
+                if len(rows) == 0:
+                    return []
+                if len(rows) * 4 < len(self._external):
+                    scores = (self._matrix()[rows] @ row.T).toarray().ravel()
+                    return self._top(scores, rows, k)
+                mask = np.zeros(len(self._external), dtype=bool)
+                mask[rows] = True
+            else:
+                mask = self._alive
+            probe = self._without_common(row)
+            # Only the postings of the query's features are read (one gather, one mat-vec).
+            scores = np.asarray(self._feature_major()[probe.indices].T @ probe.data).ravel()
+            scores[~mask] = 0.0
+            if probe is row:
+                return self._top(scores, None, k)
+            shortlist = self._top_rows(scores, 4 * k)
+            exact = (self._matrix()[shortlist] @ row.T).toarray().ravel()
+            return self._top(exact, shortlist, k)
+
+    def _without_common(self, row: sp.csr_matrix) -> sp.csr_matrix:
+        """The query without its very common features (itself when small, or when nothing else is left)."""
+        if len(self._external) < SKIP_COMMON_FROM:
+            return row
+        self._feature_major()
+        assert self._document_frequency is not None  # computed with the feature-major matrix
+        keep = self._document_frequency[row.indices] <= COMMON_FEATURE_SHARE * len(self._external)
+        if keep.all() or not keep.any():
+            return row
+        return sp.csr_matrix(
+            (row.data[keep], row.indices[keep], np.array([0, int(keep.sum())])), shape=row.shape, dtype=np.float32
+        )
+
+    @staticmethod
+    def _top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > k:
+            positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+        return positive
+
+    def _top(self, scores: np.ndarray, rows: np.ndarray | None, k: int) -> list[tuple[str, float]]:
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > k:
+            positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+        positive = positive[np.argsort(-scores[positive], kind="stable")]
+        out = []
+        for index in positive:
+            row = int(rows[index]) if rows is not None else int(index)
+            out.append((str(self._external[row]), float(scores[index])))
+        return out
+
+    def scores(self, query: str, ids: Sequence[str]) -> np.ndarray:
+        """Cosine of the query with each id (0 for unknown ids)."""
+        out = np.zeros(len(ids), dtype=np.float32)
+        with self._lock:
+            row = self._query_row(query)
+            if row is None:
+                return out
+            positions = [(p, self._row_of[i]) for p, i in enumerate(ids) if i in self._row_of]
+            if positions:
+                where, rows = zip(*positions, strict=True)
+                values = (self._matrix()[list(rows)] @ row.T).toarray().ravel()
+                out[list(where)] = values
+        return out
+
+    def _feature_names(self) -> list[np.ndarray]:
+        if self._names is None:
+            self._names = [
+                vectorizer.get_feature_names_out() if vectorizer is not None else np.array([], dtype=object)
+                for vectorizer, _ in self._blocks
+            ]
+        return self._names
+
+    def shared_terms(self, query: str, doc_id: str, n: int = 5) -> list[str]:
+        """Words (and word pairs) the query shares with a document, strongest contribution first."""
+        with self._lock:
+            row = self._query_row(query)
+            doc_row = self._row_of.get(doc_id)
+            if row is None or doc_row is None or self._blocks[0][0] is None:
+                return []
+            width = len(self._feature_names()[0])
+            product = row[:, :width].multiply(self._matrix()[doc_row, :width]).tocoo()
+            names = self._feature_names()[0]
+            ranked = [str(names[column]) for column in product.col[np.argsort(-product.data, kind="stable")]]
+        forms = _surface_forms(query)
+        picked: list[str] = []
+        for term in ranked:
+            parts = term.split(" ")
+            if len(parts) == 2:
+                picked = [p for p in picked if p not in parts]
+            elif any(term in chosen.split(" ") for chosen in picked):
+                continue
+            picked.append(term)
+        return [" ".join(forms.get(part, part) for part in term.split(" ")) for term in picked[:n]]
+
+    # persistence ---------------------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        with self._lock:
+            matrix = self._matrix()
+            buffer = io.BytesIO()
+            sp.save_npz(buffer, matrix, compressed=False)
+            model = io.BytesIO()
+            joblib.dump(self._blocks, model)
+            ids = json.dumps(
+                {"rows": self._external, "fitted_docs": self.fitted_docs, "added_since_fit": self.added_since_fit},
+                ensure_ascii=False,
+            ).encode("utf-8")
+            files = {
+                "matrix": (".npz", buffer.getvalue()),
+                "vectorizers": (".joblib", model.getvalue()),
+                "ids": (".json", ids),
+            }
+            meta = {"count": len(self._row_of), "rows": len(self._external), "features": int(matrix.shape[1])}
+            self.saved_token = write_bundle(folder, "lexical", files, meta)
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        manifest, contents = read_bundle(folder, "lexical")
+        loaded = cls()
+        try:
+            ids = json.loads(contents["ids"].decode("utf-8"))
+            blocks: Any = joblib.load(io.BytesIO(contents["vectorizers"]))
+            matrix = sp.csr_matrix(sp.load_npz(io.BytesIO(contents["matrix"])), dtype=np.float32)
+            rows: list[str | None] = ids["rows"]
+        except Exception as exc:  # unpickling can fail in many ways; all mean "rebuild"
+            raise IndexCorruptError(f"lexical index in {folder} cannot be read: {exc}") from exc
+        if matrix.shape[0] != len(rows):
+            raise IndexCorruptError(f"lexical index in {folder}: {matrix.shape[0]} rows for {len(rows)} ids")
+        loaded._blocks = list(blocks)
+        loaded._rows_matrix = matrix
+        loaded._external = rows
+        loaded._row_of = {str(i): row for row, i in enumerate(rows) if i is not None}
+        loaded._alive = np.array([i is not None for i in rows], dtype=bool)
+        loaded.fitted_docs = int(ids.get("fitted_docs", 0))
+        loaded.added_since_fit = int(ids.get("added_since_fit", 0))
+        loaded.saved_token = str(manifest["token"])
+        return loaded

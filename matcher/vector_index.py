@@ -1,0 +1,577 @@
+"""FAISS vector index over L2-normalised vectors, with external string ids and safe persistence.
+
+Exact (flat) search below a size threshold, HNSW above, chosen automatically and overridable. A
+float32 matrix of all vectors is kept beside FAISS: it makes exact similarities for small filtered
+sets, MMR and HNSW rebuilds cheap. Internal int64 ids are matrix rows; a removed row is a tombstone
+(removed from the flat index, filtered out of HNSW) and the index is compacted when tombstones pass
+20%. Files are written under fresh names and committed by replacing ``manifest.json`` last, so a
+crash leaves either the old index or the new one, never a mix that loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import threading
+import time
+import uuid
+import weakref
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from matcher.errors import IndexCorruptError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+EXACT_FILTER_LIMIT = 4096  # an allowed set this small is scored exactly with numpy
+TOMBSTONE_RATIO = 0.2
+_faiss: Any = faiss  # the bundled stubs miss the search-parameter classes
+
+
+class IndexMissingError(IndexCorruptError):
+    """No committed index in the folder (never built, or the manifest is gone)."""
+
+
+class IndexModelMismatchError(IndexCorruptError):
+    """The index was built with another embedding model or dimension."""
+
+
+# --- bundle files: data files under fresh names, manifest replaced last -----------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_file_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The committed manifest of a bundle folder; IndexMissingError/IndexCorruptError otherwise."""
+    path = folder / MANIFEST
+    if not path.exists():
+        raise IndexMissingError(f"no index in {folder} (no {MANIFEST})")
+    try:
+        manifest = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"{path} is unreadable: {exc}") from exc
+    if not isinstance(manifest, dict) or manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexCorruptError(f"{path} has an unknown format (expected version {FORMAT_VERSION})")
+    return manifest
+
+
+def write_bundle(folder: Path, bundle: str, files: dict[str, tuple[str, bytes]], meta: dict[str, Any]) -> str:
+    """Write `files` (logical name → (suffix, bytes)) and commit them with a manifest; returns its token."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        previous = read_manifest(folder)
+    except IndexCorruptError:
+        previous = {}
+    token = uuid.uuid4().hex[:16]
+    entries: dict[str, dict[str, Any]] = {}
+    for logical, (suffix, data) in files.items():
+        name = f"{logical}-{token}{suffix}"
+        write_file_atomic(folder / name, data)
+        entries[logical] = {"file": name, "sha256": _sha256(data), "bytes": len(data)}
+    manifest = {
+        **meta,
+        "format_version": FORMAT_VERSION,
+        "bundle": bundle,
+        "token": token,
+        "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "files": entries,
+    }
+    write_file_atomic(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
+    _fsync_dir(folder)
+    _remove_stale_files(folder, manifest, previous)
+    return token
+
+
+def _remove_stale_files(folder: Path, manifest: dict[str, Any], previous: dict[str, Any]) -> None:
+    """Delete the previous version's files, and strays old enough not to be another writer's."""
+    keep = {entry["file"] for entry in manifest["files"].values()} | {MANIFEST}
+    superseded = {entry.get("file") for entry in previous.get("files", {}).values() if isinstance(entry, dict)}
+    now = time.time()
+    for path in folder.iterdir():
+        if path.name in keep or not path.is_file():
+            continue
+        try:
+            if path.name in superseded or now - path.stat().st_mtime > 600:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def read_bundle(folder: Path, bundle: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Manifest and verified file contents; IndexCorruptError on any missing or altered file."""
+    manifest = read_manifest(folder)
+    if manifest.get("bundle") != bundle:
+        raise IndexCorruptError(f"{folder} holds a {manifest.get('bundle')!r} index, not {bundle!r}")
+    contents: dict[str, bytes] = {}
+    for logical, entry in manifest.get("files", {}).items():
+        path = folder / str(entry.get("file", ""))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise IndexCorruptError(f"{path} is missing or unreadable ({exc.strerror})") from exc
+        if len(data) != entry.get("bytes") or _sha256(data) != entry.get("sha256"):
+            raise IndexCorruptError(f"{path} does not match its checksum in {MANIFEST} (partial or altered)")
+        contents[logical] = data
+    return manifest, contents
+
+
+# --- reusable filters -------------------------------------------------------------------------
+
+_VERSIONS = itertools.count(1)
+
+
+def next_version() -> int:
+    """A number no other state of any index has had: tells cached selections they are out of date."""
+    return next(_VERSIONS)
+
+
+class IdSelection(Collection[str]):
+    """An immutable set of external ids to pass as `allowed` again and again (e.g. "open tenders").
+
+    Each index caches the row positions of a selection until the index changes, so a reused
+    selection costs nothing to translate; a plain set is translated on every search.
+    """
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self._ids = frozenset(ids)
+        self._rows: weakref.WeakKeyDictionary[Any, tuple[int, Any]] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def cached(self, index: Any, version: int, compute: Callable[[], Any]) -> Any:
+        """What `compute` returns for `index` at `version`, computed once per version."""
+        with self._lock:
+            hit = self._rows.get(index)
+        if hit is not None and hit[0] == version:
+            return hit[1]
+        value = compute()
+        with self._lock:
+            self._rows[index] = (version, value)
+        return value
+
+
+@contextmanager
+def one_omp_thread() -> Iterator[None]:
+    """One OpenMP thread for a single-query search (the setting is per calling thread).
+
+    Parallelising one query buys nothing measurable, and on a busy 2-core machine the OpenMP
+    hand-off dominates: flat search over 100k went from p50 15 ms (1 thread) to 80-120 ms (2).
+    """
+    saved = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(saved)
+
+
+def rows_of(row_of: dict[str, int], allowed: Collection[str]) -> np.ndarray:
+    """Sorted row positions of the known ids in `allowed`."""
+    rows = np.fromiter((row for row in map(row_of.get, allowed) if row is not None), dtype=np.int64)
+    rows.sort()
+    return rows
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+class VectorIndex:
+    """Inner-product search over normalised vectors keyed by external string ids."""
+
+    def __init__(self, dimension: int, kind: str = "auto", approximate_threshold: int = 20_000) -> None:
+        if kind not in ("auto", "flat", "hnsw"):
+            raise ValueError(f"index kind must be 'auto', 'flat' or 'hnsw', not {kind!r}")
+        if dimension <= 0:
+            raise ValueError(f"dimension must be positive, not {dimension}")
+        self.dimension = dimension
+        self.kind = kind
+        self.approximate_threshold = approximate_threshold
+        self.ef_search = HNSW_EF_SEARCH
+        self.saved_token: str | None = None
+        self._lock = threading.RLock()
+        self._reset(0)
+
+    # state -------------------------------------------------------------------------------
+    def _reset(self, capacity: int) -> None:
+        self._matrix = np.zeros((max(capacity, 16), self.dimension), dtype=np.float32)
+        self._alive = np.zeros(self._matrix.shape[0], dtype=bool)
+        self._external: list[str | None] = []
+        self._row_of: dict[str, int] = {}
+        self.kind_in_use = self._choose_kind(capacity)
+        self._faiss = self._new_faiss(self.kind_in_use)
+        self._alive_bitmap: np.ndarray | None = None
+        self._version = next_version()
+
+    def _choose_kind(self, count: int) -> str:
+        if self.kind != "auto":
+            return self.kind
+        return "hnsw" if count >= self.approximate_threshold else "flat"
+
+    def _new_faiss(self, kind: str) -> Any:
+        if kind == "hnsw":
+            index = faiss.IndexHNSWFlat(self.dimension, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            index.hnsw.efSearch = self.ef_search
+            return index
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+
+    @property
+    def _rows(self) -> int:
+        return len(self._external)
+
+    def _check(self, ids: Sequence[str], vectors: np.ndarray) -> tuple[list[str], np.ndarray]:
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if vectors.ndim == 1 and len(ids) == 1:
+            vectors = vectors.reshape(1, -1)
+        if vectors.ndim != 2 or vectors.shape[1] != self.dimension:
+            raise ValueError(f"vectors must have shape (n, {self.dimension}), got {vectors.shape}")
+        if vectors.shape[0] != len(ids):
+            raise ValueError(f"{len(ids)} ids for {vectors.shape[0]} vectors")
+        for position, external_id in enumerate(ids):
+            if not isinstance(external_id, str) or not external_id:
+                raise ValueError(f"id at position {position} must be a non-empty string, got {external_id!r}")
+        if not np.isfinite(vectors).all():
+            bad = int(np.argwhere(~np.isfinite(vectors).all(axis=1))[0, 0])
+            raise ValueError(f"vector for id {ids[bad]!r} has NaN or infinite values")
+        return list(ids), vectors
+
+    def _append(self, ids: list[str], vectors: np.ndarray) -> None:
+        start = self._rows
+        needed = start + len(ids)
+        if needed > self._matrix.shape[0]:
+            capacity = max(needed, self._matrix.shape[0] * 2)
+            matrix = np.zeros((capacity, self.dimension), dtype=np.float32)
+            matrix[:start] = self._matrix[:start]
+            alive = np.zeros(capacity, dtype=bool)
+            alive[:start] = self._alive[:start]
+            self._matrix, self._alive = matrix, alive
+        self._matrix[start:needed] = vectors
+        self._alive[start:needed] = True
+        self._external.extend(ids)
+        for offset, external_id in enumerate(ids):
+            self._row_of[external_id] = start + offset
+        if self.kind_in_use == "hnsw":
+            self._faiss.add(vectors)
+        else:
+            self._faiss.add_with_ids(vectors, np.arange(start, needed, dtype=np.int64))
+        self._alive_bitmap = None
+        self._version = next_version()
+
+    def _kill(self, rows: list[int]) -> None:
+        if not rows:
+            return
+        for row in rows:
+            external_id = self._external[row]
+            if external_id is not None:
+                self._row_of.pop(external_id, None)
+            self._external[row] = None
+        self._alive[rows] = False
+        if self.kind_in_use == "flat":
+            self._faiss.remove_ids(np.asarray(rows, dtype=np.int64))
+        self._alive_bitmap = None
+        self._version = next_version()
+
+    def _maybe_restructure(self) -> None:
+        """Compact when tombstones pass the ratio, or switch flat ↔ HNSW when 'auto' says so."""
+        dead = self._rows - len(self._row_of)
+        wanted = self._choose_kind(len(self._row_of))
+        if (wanted == "hnsw" and self.kind_in_use == "flat") or dead > TOMBSTONE_RATIO * max(self._rows, 1):
+            self._rebuild(wanted)
+
+    def _rebuild(self, kind: str) -> None:
+        rows = np.flatnonzero(self._alive[: self._rows])
+        ids = [self._external[row] for row in rows]
+        vectors = self._matrix[rows].copy()
+        self._reset(len(ids))
+        self.kind_in_use = kind
+        self._faiss = self._new_faiss(kind)
+        if ids:
+            self._append([str(external_id) for external_id in ids], vectors)
+
+    # public API --------------------------------------------------------------------------
+    def build(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Replace the whole content (duplicate ids are an error)."""
+        ids, vectors = self._check(ids, vectors)
+        if len(set(ids)) != len(ids):
+            duplicate = next(external_id for external_id, n in Counter(ids).items() if n > 1)
+            raise ValueError(f"duplicate id {duplicate!r} in build")
+        fresh = VectorIndex(self.dimension, self.kind, self.approximate_threshold)
+        fresh.ef_search = self.ef_search
+        fresh._reset(len(ids))
+        if ids:
+            fresh._append(ids, vectors)
+        with self._lock:
+            self.__dict__.update({key: value for key, value in fresh.__dict__.items() if key != "_lock"})
+
+    def upsert(self, ids: Sequence[str], vectors: np.ndarray) -> None:
+        """Add new ids and replace the vectors of known ones (the last occurrence wins)."""
+        ids, vectors = self._check(ids, vectors)
+        last: dict[str, int] = {external_id: position for position, external_id in enumerate(ids)}
+        positions = list(last.values())
+        with self._lock:
+            self._kill([self._row_of[external_id] for external_id in last if external_id in self._row_of])
+            if positions:
+                self._append(list(last.keys()), vectors[positions])
+            self._maybe_restructure()
+
+    def remove(self, ids: Sequence[str]) -> None:
+        """Forget these ids; unknown ids are ignored."""
+        with self._lock:
+            self._kill([self._row_of[external_id] for external_id in set(ids) if external_id in self._row_of])
+            self._maybe_restructure()
+
+    def configure(self, kind: str, approximate_threshold: int) -> None:
+        """Apply another kind/threshold (e.g. changed settings) without re-embedding anything."""
+        if kind not in ("auto", "flat", "hnsw"):
+            raise ValueError(f"index kind must be 'auto', 'flat' or 'hnsw', not {kind!r}")
+        with self._lock:
+            self.kind, self.approximate_threshold = kind, approximate_threshold
+            wanted = self._choose_kind(len(self._row_of))
+            if wanted != self.kind_in_use:
+                self._rebuild(wanted)
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def __contains__(self, external_id: object) -> bool:
+        return external_id in self._row_of
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return list(self._row_of)
+
+    def vector(self, external_id: str) -> np.ndarray | None:
+        with self._lock:
+            row = self._row_of.get(external_id)
+            return None if row is None else self._matrix[row].copy()
+
+    def vectors(self, ids: Sequence[str]) -> np.ndarray:
+        """Rows for `ids` in that order; KeyError naming the first unknown id."""
+        with self._lock:
+            rows = []
+            for external_id in ids:
+                row = self._row_of.get(external_id)
+                if row is None:
+                    raise KeyError(f"id {external_id!r} is not in the index")
+                rows.append(row)
+            return self._matrix[np.asarray(rows, dtype=np.int64)]
+
+    def _query(self, query: np.ndarray) -> np.ndarray:
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
+        if query.shape[1] != self.dimension:
+            raise ValueError(f"query has dimension {query.shape[1]}, the index has {self.dimension}")
+        return query
+
+    def _exact(self, query: np.ndarray, rows: np.ndarray, k: int) -> list[tuple[str, float]]:
+        scores = self._matrix[rows] @ query[0]
+        k = min(k, len(rows))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k] if k < len(rows) else np.arange(len(rows))
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(str(self._external[rows[i]]), float(scores[i])) for i in top]
+
+    def _selector_params(self, selector: Any, k: int) -> Any:
+        if self.kind_in_use == "hnsw":
+            return _faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+        return _faiss.SearchParameters(sel=selector)
+
+    def _tombstone_selector(self) -> Any | None:
+        """For HNSW with removed rows: a bitmap of live rows (kept alive with the index state)."""
+        if self.kind_in_use != "hnsw" or len(self._row_of) == self._rows:
+            return None
+        if self._alive_bitmap is None:
+            self._alive_bitmap = np.packbits(self._alive[: self._rows], bitorder="little")
+        return faiss.IDSelectorBitmap(self._rows, faiss.swig_ptr(self._alive_bitmap))
+
+    def _collect(self, distances: np.ndarray, labels: np.ndarray) -> list[tuple[str, float]]:
+        out = []
+        for label, score in zip(labels, distances, strict=True):
+            if label < 0 or not self._alive[label]:
+                continue
+            out.append((str(self._external[label]), float(score)))
+        return out
+
+    def _allowed(self, allowed: Collection[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Row positions and row bitmap of `allowed` (cached on an IdSelection)."""
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
+            rows = rows_of(self._row_of, allowed)
+            mask = np.zeros(max(self._rows, 1), dtype=bool)
+            mask[rows] = True
+            return rows, np.packbits(mask, bitorder="little")
+
+        if isinstance(allowed, IdSelection):
+            result: tuple[np.ndarray, np.ndarray] = allowed.cached(self, self._version, compute)
+            return result
+        return compute()
+
+    def search(self, query: np.ndarray, k: int, allowed: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Best first; `allowed` restricts the search itself, so a narrow filter never starves it."""
+        query = self._query(query)
+        with self._lock:
+            if allowed is not None:
+                rows, bitmap = self._allowed(allowed)
+                k = min(k, len(rows))
+                if k <= 0:
+                    return []
+                if len(rows) <= EXACT_FILTER_LIMIT:
+                    return self._exact(query, rows, k)
+                within = faiss.IDSelectorBitmap(self._rows, faiss.swig_ptr(bitmap))
+                with one_omp_thread():
+                    distances, labels = self._faiss.search(query, k, params=self._selector_params(within, k))
+                found = self._collect(distances[0], labels[0])
+                return found if len(found) >= k else self._exact(query, rows, k)
+            k = min(k, len(self._row_of))
+            if k <= 0:
+                return []
+            selector = self._tombstone_selector()
+            if self.kind_in_use == "hnsw":
+                params = self._selector_params(selector, k)
+                with one_omp_thread():
+                    distances, labels = self._faiss.search(query, k, params=params)
+            else:
+                with one_omp_thread():
+                    distances, labels = self._faiss.search(query, k)
+            found = self._collect(distances[0], labels[0])
+            if len(found) >= k:
+                return found
+            return self._exact(query, np.flatnonzero(self._alive[: self._rows]), k)
+
+    def search_many(self, queries: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """Unfiltered search for a batch of queries (one FAISS call)."""
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        if queries.ndim != 2 or queries.shape[1] != self.dimension:
+            raise ValueError(f"queries must have shape (n, {self.dimension}), got {queries.shape}")
+        with self._lock:
+            k = min(k, len(self._row_of))
+            if k <= 0 or len(queries) == 0:
+                return [[] for _ in range(len(queries))]
+            if self.kind_in_use == "hnsw":
+                params = self._selector_params(self._tombstone_selector(), k)
+                distances, labels = self._faiss.search(queries, k, params=params)
+            else:
+                distances, labels = self._faiss.search(queries, k)
+            results = []
+            alive_rows: np.ndarray | None = None
+            for row in range(len(queries)):
+                found = self._collect(distances[row], labels[row])
+                if len(found) < k:
+                    if alive_rows is None:
+                        alive_rows = np.flatnonzero(self._alive[: self._rows])
+                    found = self._exact(queries[row : row + 1], alive_rows, k)
+                results.append(found)
+            return results
+
+    # persistence -------------------------------------------------------------------------
+    def save(self, folder: Path, model_id: str) -> None:
+        """Commit the index to `folder` atomically (see module docstring)."""
+        with self._lock:
+            faiss_bytes = faiss.serialize_index(self._faiss).tobytes()
+            ids_bytes = json.dumps({"rows": self._external}, ensure_ascii=False).encode("utf-8")
+            meta = {
+                "model_id": model_id,
+                "dimension": self.dimension,
+                "count": len(self._row_of),
+                "rows": self._rows,
+                "kind": self.kind_in_use,
+                "requested_kind": self.kind,
+                "approximate_threshold": self.approximate_threshold,
+                "hnsw": {"M": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": self.ef_search},
+            }
+            files = {"vectors": (".faiss", faiss_bytes), "ids": (".json", ids_bytes)}
+            self.saved_token = write_bundle(folder, "vectors", files, meta)
+
+    @classmethod
+    def load(cls, folder: Path, model_id: str) -> VectorIndex:
+        """Load and verify; IndexCorruptError (or a subclass) when it cannot be served as is."""
+        manifest = read_manifest(folder)
+        if manifest.get("model_id") != model_id:
+            raise IndexModelMismatchError(
+                f"index in {folder} was built with model {manifest.get('model_id')!r}, not {model_id!r}"
+            )
+        manifest, contents = read_bundle(folder, "vectors")
+        try:
+            dimension = int(manifest["dimension"])
+            rows: list[str | None] = json.loads(contents["ids"].decode("utf-8"))["rows"]
+            index = faiss.deserialize_index(np.frombuffer(contents["vectors"], dtype=np.uint8))
+            kind = str(manifest["kind"])
+            loaded = cls(dimension, str(manifest.get("requested_kind", "auto")), int(manifest["approximate_threshold"]))
+        except (KeyError, TypeError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
+            raise IndexCorruptError(f"index in {folder} cannot be read: {exc}") from exc
+        if index.d != dimension:
+            raise IndexModelMismatchError(f"index in {folder} has dimension {index.d}, manifest says {dimension}")
+        loaded.ef_search = int(manifest.get("hnsw", {}).get("ef_search", HNSW_EF_SEARCH))
+        try:
+            loaded._restore(index, kind, rows, folder)
+        except (AttributeError, IndexError, TypeError, ValueError, RuntimeError) as exc:
+            raise IndexCorruptError(f"index in {folder} does not match its manifest: {exc}") from exc
+        loaded.saved_token = str(manifest["token"])
+        return loaded
+
+    def _restore(self, index: Any, kind: str, rows: list[str | None], folder: Path) -> None:
+        alive_rows = [row for row, external_id in enumerate(rows) if external_id is not None]
+        self._reset(len(rows))
+        self.kind_in_use = kind
+        self._faiss = index
+        if kind == "hnsw":
+            if index.ntotal != len(rows):
+                raise IndexCorruptError(f"index in {folder}: {index.ntotal} vectors for {len(rows)} rows")
+            stored = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, self.dimension))
+            positions = np.arange(len(rows))
+        else:
+            positions = faiss.vector_to_array(index.id_map).astype(np.int64)
+            if index.ntotal != len(alive_rows) or set(positions.tolist()) != set(alive_rows):
+                raise IndexCorruptError(f"index in {folder}: FAISS ids do not match the id map")
+            stored = index.reconstruct_batch(positions) if len(positions) else np.zeros((0, self.dimension))
+        self._matrix = np.zeros((max(len(rows), 16), self.dimension), dtype=np.float32)
+        self._matrix[positions] = stored
+        self._alive = np.zeros(self._matrix.shape[0], dtype=bool)
+        self._alive[alive_rows] = True
+        self._external = list(rows)
+        self._row_of = {str(rows[row]): row for row in alive_rows}
+        if len(self._row_of) != len(alive_rows):
+            raise IndexCorruptError(f"index in {folder}: duplicate ids in the id map")
