@@ -27,9 +27,9 @@ from service.errors import ApiError, declare, invalid
 
 router = APIRouter(prefix="/digests", tags=["digests"])
 
-BatchId = Annotated[int, Path(ge=1, description="Digest batch id.")]
-DigestId = Annotated[int, Path(ge=1, description="Digest id (one recipient's e-mail).")]
-ItemId = Annotated[int, Path(ge=1, description="Digest item id.")]
+BatchId = Annotated[int, Path(ge=1, le=2**62, description="Digest batch id.")]
+DigestId = Annotated[int, Path(ge=1, le=2**62, description="Digest id (one recipient's e-mail).")]
+ItemId = Annotated[int, Path(ge=1, le=2**62, description="Digest item id.")]
 Audience = Literal["startup", "buyer"]
 Week = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"])]
 
@@ -55,7 +55,7 @@ class PinBody(BaseModel):
 
 
 class MoveBody(BaseModel):
-    position: int = Field(ge=1, description="New position, 1 = top. The item is pinned there.")
+    position: int = Field(ge=1, le=10_000, description="New position, 1 = top. The item is pinned there.")
 
 
 class SendRequest(BaseModel):
@@ -106,6 +106,7 @@ def list_batches(
     audience: Audience | None = None,
     status: Literal["draft", "in_review", "approved", "sent"] | None = None,
 ) -> dict[str, Any]:
+    """Digest batches, newest week first, with their status (draft, in review, approved, sent). Staff only."""
     rows = curate.list_batches(session, week, audience, status)
     return {"data": [batch_summary(b) for b in rows], "count": len(rows)}
 
@@ -120,6 +121,7 @@ def list_batches(
 def build(
     body: BuildRequest, store: StoreDep, settings: SettingsDep, engine: EngineDep, staff: StaffDep
 ) -> dict[str, Any]:
+    """Build or refresh a week's batch from the engine; staff edits are kept. Staff only."""
     try:
         week = normalize_week(body.week) if body.week else None
         report = build_batch(
@@ -133,11 +135,13 @@ def build(
 
 @router.get("/{batch_id}", summary="A batch and its digests", responses=declare(401, 403, 404))
 def get_batch(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+    """One batch with its digests (one per recipient) and item counts. Staff only."""
     return _batch_detail(session, batch_id)
 
 
 @router.get("/{batch_id}/audit", summary="Audit trail of a batch", responses=declare(401, 403, 404))
 def audit(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+    """Every change made to the batch: who, when, what. Staff only."""
     rows = curate.audit_trail(session, batch_id)
     return {"data": [audit_view(entry) for entry in rows], "count": len(rows)}
 
@@ -150,6 +154,7 @@ def audit(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str,
 def export(
     batch_id: BatchId, session: SessionDep, _staff: StaffDep, format: Literal["csv", "json"] = "csv"
 ) -> Response:
+    """The whole batch as CSV or JSON, one row per item, for review outside Tremplin. Staff only."""
     batch = curate.get_batch(session, batch_id)
     text = export_batch(session, batch_id, format)
     media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
@@ -164,16 +169,19 @@ def _transition(session: SessionDep, batch_id: int, action: str, staff: Identity
 
 @router.post("/{batch_id}/submit", summary="Draft → in review", responses=declare(401, 403, 404, 409))
 def submit(batch_id: BatchId, session: SessionDep, staff: StaffDep) -> dict[str, Any]:
+    """Move a draft batch to review; edits stay possible until it is approved. Staff only."""
     return _transition(session, batch_id, "submit", staff)
 
 
 @router.post("/{batch_id}/approve", summary="In review → approved", responses=declare(401, 403, 404, 409))
 def approve(batch_id: BatchId, session: SessionDep, staff: StaffDep) -> dict[str, Any]:
+    """Approve a batch in review; it can then be sent and no longer edited. Staff only."""
     return _transition(session, batch_id, "approve", staff)
 
 
 @router.post("/{batch_id}/reopen", summary="Approved → back to review (to edit)", responses=declare(401, 403, 404, 409))
 def reopen(batch_id: BatchId, session: SessionDep, staff: StaffDep) -> dict[str, Any]:
+    """Send an approved batch back to review so it can be edited again. Staff only."""
     return _transition(session, batch_id, "reopen", staff)
 
 
@@ -181,12 +189,14 @@ def reopen(batch_id: BatchId, session: SessionDep, staff: StaffDep) -> dict[str,
     "/{batch_id}", summary="Set the batch note (top of every e-mail)", responses=declare(401, 403, 404, 409, 422)
 )
 def batch_note(batch_id: BatchId, body: NoteBody, session: SessionDep, staff: StaffDep) -> dict[str, Any]:
+    """Set the note shown at the top of every e-mail of the batch. Staff only."""
     curate.set_note(session, batch_id, body.note, _actor(staff))
     return batch_summary(curate.get_batch(session, batch_id))
 
 
 @router.get("/{batch_id}/digests/{digest_id}", summary="One digest and its items", responses=declare(401, 403, 404))
 def get_digest(batch_id: BatchId, digest_id: DigestId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+    """One recipient's digest with its items, positions, pins and notes. Staff only."""
     return _digest_detail(session, batch_id, digest_id)
 
 
@@ -204,6 +214,7 @@ def preview(
     _staff: StaffDep,
     format: Literal["html", "text"] = "html",
 ) -> Response:
+    """The HTML e-mail exactly as it would be sent to this recipient. Staff only."""
     rendered = render_preview(session, batch_id, digest_id, settings)
     headers = {"X-Digest-Subject": Header(rendered.subject, "utf-8").encode()}  # RFC 2047: ASCII-safe
     if format == "text":
@@ -219,6 +230,7 @@ def preview(
 def digest_note(
     batch_id: BatchId, digest_id: DigestId, body: NoteBody, session: SessionDep, staff: StaffDep
 ) -> dict[str, Any]:
+    """Set the note shown at the top of this recipient's e-mail. Staff only."""
     curate.set_note(session, batch_id, body.note, _actor(staff), digest_id=digest_id)
     return _digest_detail(session, batch_id, digest_id)
 
@@ -239,6 +251,7 @@ def add_item(
     slot: EngineSlotDep,
     staff: StaffDep,
 ) -> dict[str, Any]:
+    """Add a tender to a digest by hand; the engine explains why it fits. Staff only."""
     digest = curate.get_digest(session, batch_id, digest_id)
     score, explanation = 0.0, None
     if slot.loaded is not None and digest.startup_id is not None:
@@ -263,6 +276,7 @@ def _item_view(session: SessionDep, batch_id: int, item_id: int) -> dict[str, An
 
 @router.post("/{batch_id}/items/{item_id}/remove", summary="Remove an item", responses=declare(401, 403, 404, 409))
 def remove_item(batch_id: BatchId, item_id: ItemId, session: SessionDep, staff: StaffDep) -> dict[str, Any]:
+    """Remove an item; it stays removed when the batch is rebuilt. Staff only."""
     curate.remove_item(session, batch_id, item_id, _actor(staff))
     return _item_view(session, batch_id, item_id)
 
@@ -271,12 +285,14 @@ def remove_item(batch_id: BatchId, item_id: ItemId, session: SessionDep, staff: 
     "/{batch_id}/items/{item_id}/restore", summary="Restore a removed item", responses=declare(401, 403, 404, 409)
 )
 def restore_item(batch_id: BatchId, item_id: ItemId, session: SessionDep, staff: StaffDep) -> dict[str, Any]:
+    """Put a removed item back into its digest. Staff only."""
     curate.restore_item(session, batch_id, item_id, _actor(staff))
     return _item_view(session, batch_id, item_id)
 
 
 @router.post("/{batch_id}/items/{item_id}/pin", summary="Pin or unpin an item", responses=declare(401, 403, 404, 409))
 def pin_item(batch_id: BatchId, item_id: ItemId, body: PinBody, session: SessionDep, staff: StaffDep) -> dict[str, Any]:
+    """Pin or unpin an item so a rebuild keeps it where it is. Staff only."""
     curate.pin_item(session, batch_id, item_id, _actor(staff), pinned=body.pinned)
     return _item_view(session, batch_id, item_id)
 
@@ -287,6 +303,7 @@ def pin_item(batch_id: BatchId, item_id: ItemId, body: PinBody, session: Session
 def move_item(
     batch_id: BatchId, item_id: ItemId, body: MoveBody, session: SessionDep, staff: StaffDep
 ) -> dict[str, Any]:
+    """Move an item to a position (1 = top) and pin it there. Staff only."""
     try:
         item = curate.move_item(session, batch_id, item_id, body.position, _actor(staff))
     except ValueError as exc:
@@ -298,6 +315,7 @@ def move_item(
 def item_note(
     batch_id: BatchId, item_id: ItemId, body: NoteBody, session: SessionDep, staff: StaffDep
 ) -> dict[str, Any]:
+    """Set the note shown under one item in the e-mail. Staff only."""
     curate.set_note(session, batch_id, body.note, _actor(staff), item_id=item_id)
     return _item_view(session, batch_id, item_id)
 
@@ -320,6 +338,7 @@ def send(
     settings: SettingsDep,
     staff: StaffDep,
 ) -> dict[str, Any]:
+    """Send an approved batch over SMTP; a re-run never sends a delivered e-mail twice. Staff only."""
     batch = curate.get_batch(session, batch_id)
     if body.resend_uncertain and body.confirm_uncertain:
         raise invalid("body.confirm_uncertain", "choose either resend_uncertain or confirm_uncertain")
@@ -337,6 +356,7 @@ def send(
 
 @router.get("/{batch_id}/deliveries", summary="Delivery of each digest", responses=declare(401, 403, 404))
 def deliveries(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+    """The delivery state of each digest of the batch: sent, failed, pending. Staff only."""
     batch = curate.get_batch(session, batch_id)
     rows = session.scalars(
         select(Delivery).join(Digest, Delivery.digest_id == Digest.id).where(Digest.batch_id == batch_id)

@@ -1,0 +1,253 @@
+"""HTTP load test on loopback: `GET /startups/{id}/matches` under concurrent clients.
+
+Run: .venv/bin/python benchmarks/bench_http.py [--tenders 100000] [--startups 10000] [--embedder minilm]
+     [--clients 32] [--duration 60] [--workers 1] [--home DIR]
+
+Fills a state folder with `matcher.synth` data (skipped when `--home` already holds enough), builds
+the indexes, measures the in-process p50/p99 of `Engine.recommend_tenders`, then starts
+`tremplin serve` on a free loopback port and measures one client alone (the bare HTTP overhead),
+then drives it with `--clients` concurrent keep-alive clients (httpx + asyncio, one process) for
+`--duration` seconds after a short warm-up. Prints throughput, client-side p50/p90/p99, the
+server-side mean from /metrics, errors (exit code 1 if any), and the ratio of HTTP p50 to
+in-process p50, alone and under load. The load driver shares the machine's cores
+with the server, so the throughput is a floor, not a ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def prepare(args: argparse.Namespace) -> tuple[list[str], str, list[float]]:
+    """Data, indexes, a staff key and the in-process latencies (ms) of the same request."""
+    from matcher import keys
+    from matcher.engine import Engine
+    from matcher.ingest import ingest_records
+    from matcher.settings import get_settings
+    from matcher.store import Store
+    from matcher.synth import synth_startups, synth_tenders
+
+    settings = get_settings()
+    settings.ensure_home()
+    store = Store(settings)
+    store.migrate()
+    counts = store.counts()
+    if counts["tenders"] < args.tenders or counts["startups"] < args.startups:
+        started = time.perf_counter()
+        ingest_records(store, "startups", synth_startups(args.startups), source="synth")
+        ingest_records(store, "tenders", synth_tenders(args.tenders), source="synth")
+        print(f"ingest: {args.startups} startups + {args.tenders} tenders in {time.perf_counter() - started:.1f} s")
+    with store.session() as session:
+        _, staff_key = keys.create_key(session, "staff", name="bench_http")
+
+    engine = Engine(store, settings)
+    started = time.perf_counter()
+    engine.load(progress=True)
+    print(
+        f"indexes ready in {time.perf_counter() - started:.1f} s: {len(engine.catalogue.tenders.records)} tenders, "
+        f"{len(engine.catalogue.startups)} startups, model {engine.embedder.model_id}"
+    )
+    startup_ids = sorted(engine.catalogue.startups)
+    rng = random.Random(0)
+    for warm in startup_ids[:20]:
+        engine.recommend_tenders(warm, limit=10)
+    latencies = []
+    for _ in range(args.inprocess_requests):
+        startup_id = rng.choice(startup_ids)
+        started = time.perf_counter()
+        engine.recommend_tenders(startup_id, limit=10)
+        latencies.append((time.perf_counter() - started) * 1000)
+    del engine  # the server loads its own; do not hold two copies in memory
+    gc.collect()
+    store.dispose()
+    return startup_ids, staff_key, latencies
+
+
+def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    command = [
+        str(Path(sys.executable).with_name("tremplin")),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",  # one access line per request would cost the server time and fill the terminal
+    ]
+    server = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + args.start_timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited during start-up (code {server.returncode})")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    server.terminate()
+    raise SystemExit(f"the server was not ready after {args.start_timeout} s")
+
+
+def sequential_latencies(base_url: str, key: str, startup_ids: list[str], requests: int) -> list[float]:
+    """One keep-alive client, one request at a time: the bare cost of going through HTTP."""
+    rng = random.Random(1)
+    latencies = []
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as http:
+        for n in range(requests + 10):
+            started = time.perf_counter()
+            response = http.get(f"/startups/{rng.choice(startup_ids)}/matches", params={"limit": 10})
+            response.raise_for_status()
+            if n >= 10:  # the first few warm the connection and caches
+                latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+async def drive(
+    base_url: str, key: str, startup_ids: list[str], clients: int, warmup: float, duration: float
+) -> tuple[list[float], Counter[str], float]:
+    """Each client loops on random startups; only requests started after the warm-up count."""
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    measure_from = begin + warmup
+    stop_at = measure_from + duration
+
+    async def client(number: int, http: httpx.AsyncClient) -> None:
+        rng = random.Random(number)
+        while True:
+            started = loop.time()
+            if started >= stop_at:
+                return
+            startup_id = rng.choice(startup_ids)
+            try:
+                response = await http.get(f"/startups/{startup_id}/matches", params={"limit": 10})
+                outcome = str(response.status_code)
+            except httpx.HTTPError as exc:
+                outcome = type(exc).__name__
+            if started >= measure_from:
+                latencies.append((loop.time() - started) * 1000)
+                outcomes[outcome] += 1
+
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
+        await asyncio.gather(*(client(n, http) for n in range(clients)))
+    return latencies, outcomes, loop.time() - measure_from
+
+
+def server_mean_ms(base_url: str) -> float | None:
+    """Mean latency of the matches route as the server measured it (Prometheus histogram)."""
+    text = httpx.get(f"{base_url}/metrics", timeout=10).text
+    route = r'method="GET",route="/startups/\{startup_id\}/matches"'
+    total = re.search(rf"tremplin_http_request_duration_seconds_sum\{{{route}\}} ([0-9.e+-]+)", text)
+    count = re.search(rf"tremplin_http_request_duration_seconds_count\{{{route}\}} ([0-9.e+-]+)", text)
+    if not total or not count or float(count.group(1)) == 0:
+        return None
+    return 1000 * float(total.group(1)) / float(count.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tenders", type=int, default=100_000)
+    parser.add_argument("--startups", type=int, default=10_000)
+    parser.add_argument("--embedder", default="minilm", help="'minilm', 'use', 'hashing' or a local model.")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=60.0, help="Measured seconds, after the warm-up.")
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
+    parser.add_argument("--inprocess-requests", type=int, default=300)
+    parser.add_argument("--sequential-requests", type=int, default=200, help="One-client requests before the load.")
+    parser.add_argument("--start-timeout", type=float, default=900.0)
+    parser.add_argument("--home", default=None, help="Reuse a state folder (skips ingest when filled).")
+    args = parser.parse_args()
+
+    home = Path(args.home or tempfile.mkdtemp(prefix="tremplin-bench-http-"))
+    os.environ["TREMPLIN_HOME"] = str(home)
+    os.environ["TREMPLIN_EMBEDDER"] = args.embedder
+    print(f"state folder: {home}")
+
+    startup_ids, key, inprocess = prepare(args)
+    inprocess_p50 = statistics.median(inprocess)
+    print(
+        f"in-process recommend_tenders (limit 10): p50 {inprocess_p50:.1f} ms, "
+        f"p99 {_percentile(inprocess, 0.99):.1f} ms over {len(inprocess)} requests"
+    )
+
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    started = time.perf_counter()
+    server = start_server(args, port)
+    print(f"server ready in {time.perf_counter() - started:.1f} s ({args.workers} worker(s)) at {base_url}")
+    try:
+        sequential = sequential_latencies(base_url, key, startup_ids, args.sequential_requests)
+        sequential_p50 = statistics.median(sequential)
+        print(
+            f"one client, {len(sequential)} requests in a row: p50 {sequential_p50:.1f} ms, "
+            f"p99 {_percentile(sequential, 0.99):.1f} ms"
+        )
+        latencies, outcomes, elapsed = asyncio.run(
+            drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration)
+        )
+        server_side = server_mean_ms(base_url)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+    total = sum(outcomes.values())
+    errors = total - outcomes.get("200", 0)
+    http_p50 = statistics.median(latencies) if latencies else float("nan")
+    print(
+        f"HTTP GET /startups/{{id}}/matches, {args.clients} clients, {elapsed:.0f} s: {total} requests, "
+        f"{total / elapsed:.1f} req/s, errors {errors} {dict(outcomes) if errors else ''}"
+    )
+    if latencies:
+        server_note = (
+            f"{server_side:.1f} ms"
+            if server_side is not None
+            else "unavailable (the worker that answered /metrics served none: metrics are per process)"
+        )
+        print(
+            f"client latency: p50 {http_p50:.1f} ms, p90 {_percentile(latencies, 0.90):.1f} ms, "
+            f"p99 {_percentile(latencies, 0.99):.1f} ms; server-side mean {server_note}"
+        )
+        print(
+            f"HTTP p50 / in-process p50: {sequential_p50 / inprocess_p50:.2f} with one client "
+            f"(HTTP, auth and JSON overhead), {http_p50 / inprocess_p50:.1f} with {args.clients} clients "
+            "(adds queueing behind the CPU-bound ranking)"
+        )
+    sys.exit(1 if errors or not latencies else 0)
+
+
+if __name__ == "__main__":
+    main()

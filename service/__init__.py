@@ -1,0 +1,1 @@
+"""The HTTP service: a FastAPI app over the `matcher` core."""

@@ -1,0 +1,57 @@
+"""Tenders recommended to a startup, each with score, eligibility and explanation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from matcher.results import TenderFilters
+from service.auth import ensure_startup_access
+from service.deps import CurrentKeyDep, EngineSlotDep
+from service.errors import declare, invalid
+from service.params import CpvPrefix, MatchLimit, MatchOffset, Region
+from service.routers.startups import StartupId
+from service.schemas import MatchesPublic
+
+router = APIRouter(tags=["matching"])
+
+Money = Annotated[float | None, Query(ge=0, le=1e15, description="Estimated value bound, in the tender's currency.")]
+
+
+@router.get(
+    "/startups/{startup_id}/matches",
+    summary="Recommended tenders for a startup",
+    description="Staff, or the startup itself. Open tenders ranked for the startup, best first, each with "
+    "its score, eligibility (eligible / eligible_with_gaps / ineligible, with reasons) and a readable "
+    "explanation. Ineligible tenders are left out unless `include_ineligible` is true.",
+    responses=declare(401, 403, 404, 422, 503),
+)
+def startup_matches(
+    startup_id: StartupId,
+    identity: CurrentKeyDep,
+    slot: EngineSlotDep,
+    region: Region = None,
+    cpv_prefix: CpvPrefix = None,
+    min_value: Money = None,
+    max_value: Money = None,
+    deadline_within_days: Annotated[
+        int | None, Query(ge=0, le=3650, description="Deadline no later than this many days from now.")
+    ] = None,
+    include_ineligible: Annotated[bool, Query(description="Also list tenders the startup cannot bid for.")] = False,
+    limit: MatchLimit = 10,
+    offset: MatchOffset = 0,
+) -> MatchesPublic:
+    ensure_startup_access(identity, startup_id)
+    if min_value is not None and max_value is not None and min_value > max_value:
+        raise invalid("query.min_value", "must not be above max_value")
+    filters = TenderFilters(
+        region=region,
+        cpv_prefix=cpv_prefix,
+        min_value=min_value,
+        max_value=max_value,
+        deadline_within_days=deadline_within_days,
+        include_ineligible=include_ineligible,
+    )
+    matches = slot.get().recommend_tenders(startup_id, filters, limit=limit, offset=offset)
+    return MatchesPublic(data=matches, limit=limit, offset=offset)

@@ -1,0 +1,134 @@
+"""Tenders: public to every key; created and changed by staff or by the buyer that owns them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from matcher import repository
+from matcher.keys import Identity, Role
+from matcher.schemas import TenderStatus
+from matcher.store import Tender
+from service.auth import ensure_tender_owner
+from service.deps import BuyerOrStaffDep, CurrentKeyDep, EngineSlotDep, SessionDep
+from service.errors import declare, forbidden
+from service.params import CpvPrefix, Limit, Offset, Region, TextQuery
+from service.schemas import BuyerRef, LotPublic, TenderCreate, TenderPublic, TendersPublic, TenderUpdate
+
+router = APIRouter(prefix="/tenders", tags=["tenders"])
+
+TenderId = Annotated[str, Path(max_length=128, description="External id of the tender.", examples=["AO-2026-0117"])]
+
+
+def tender_public(row: Tender) -> TenderPublic:
+    return TenderPublic(
+        **{name: getattr(row, name) for name in TenderPublic.model_fields if name not in {"buyer", "lots"}},
+        buyer=BuyerRef.model_validate(row.buyer) if row.buyer else None,
+        lots=[LotPublic.model_validate(lot) for lot in row.lots],
+    )
+
+
+def _bind_to_buyer(identity: Identity, buyer_external_id: str | None) -> str | None:
+    """A buyer key works for its own buyer only; staff may name any buyer."""
+    if identity.role is not Role.buyer:
+        return buyer_external_id
+    if buyer_external_id is not None and buyer_external_id != identity.buyer_id:
+        raise forbidden("a buyer key may only create or move tenders for its own buyer")
+    return identity.buyer_id
+
+
+@router.get(
+    "",
+    summary="List tenders",
+    description="Any key. Filter by region, status, buyer, CPV prefix, reservation for small firms and text.",
+    responses=declare(401, 422),
+)
+def list_tenders(
+    session: SessionDep,
+    _identity: CurrentKeyDep,
+    region: Region = None,
+    status: TenderStatus | None = None,
+    buyer: Annotated[str | None, Query(max_length=128, description="Buyer external id.")] = None,
+    cpv_prefix: CpvPrefix = None,
+    reserved_for_sme: Annotated[bool | None, Query(description="Only tenders reserved (or not) for SMEs.")] = None,
+    q: TextQuery = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> TendersPublic:
+    page = repository.list_tenders(
+        session,
+        region=region,
+        status=status.value if status else None,
+        buyer_id=buyer,
+        cpv_prefix=cpv_prefix,
+        reserved_for_sme=reserved_for_sme,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
+    return TendersPublic(data=[tender_public(row) for row in page.items], count=page.count, limit=limit, offset=offset)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create a tender",
+    description="Staff, or a buyer for itself (its buyer id is filled in). An unknown `buyer_external_id` "
+    "is created when `buyer_name` is given (staff). Indexed for matching at once.",
+    responses=declare(401, 403, 409, 422),
+)
+def create_tender(
+    body: TenderCreate, session: SessionDep, identity: BuyerOrStaffDep, engine: EngineSlotDep
+) -> TenderPublic:
+    buyer_id = _bind_to_buyer(identity, body.buyer_external_id)
+    if identity.role is Role.buyer:
+        body = body.model_copy(update={"buyer_external_id": buyer_id, "buyer_name": None, "buyer_kind": None})
+    row = repository.create_tender(session, body)
+    session.commit()
+    engine.refresh("tenders", [row.external_id])
+    return tender_public(row)
+
+
+@router.get(
+    "/{tender_id}",
+    summary="Read a tender",
+    description="Any key: tenders are public information.",
+    responses=declare(401, 404, 422),
+)
+def read_tender(tender_id: TenderId, session: SessionDep, _identity: CurrentKeyDep) -> TenderPublic:
+    return tender_public(repository.get_tender(session, tender_id))
+
+
+@router.patch(
+    "/{tender_id}",
+    summary="Update a tender",
+    description="Staff, or the buyer that owns the tender. Only the given fields change; `lots` replace all lots.",
+    responses=declare(401, 403, 404, 422),
+)
+def update_tender(
+    tender_id: TenderId, body: TenderUpdate, session: SessionDep, identity: BuyerOrStaffDep, engine: EngineSlotDep
+) -> TenderPublic:
+    ensure_tender_owner(identity, repository.get_tender(session, tender_id))
+    changes = body.model_dump(exclude_unset=True)
+    if "buyer_external_id" in changes:
+        changes["buyer_external_id"] = _bind_to_buyer(identity, changes["buyer_external_id"])
+    row = repository.update_tender(session, tender_id, changes)
+    session.commit()
+    engine.refresh("tenders", [row.external_id])
+    return tender_public(row)
+
+
+@router.delete(
+    "/{tender_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a tender",
+    description="Staff, or the buyer that owns the tender.",
+    responses=declare(401, 403, 404, 422),
+)
+def delete_tender(tender_id: TenderId, session: SessionDep, identity: BuyerOrStaffDep, engine: EngineSlotDep) -> None:
+    ensure_tender_owner(identity, repository.get_tender(session, tender_id))
+    repository.delete_tender(session, tender_id)
+    session.commit()
+    engine.refresh("tenders", [tender_id], removed=True)

@@ -1,0 +1,424 @@
+"""Request and response shapes of the API: XCreate / XUpdate / XPublic / XsPublic(data, count).
+
+Creates reuse the domain schemas of `matcher.schemas` (the same validation as file imports) and
+refuse unknown fields. Updates are partial: the given fields are merged into the stored record,
+which is validated again as a whole. Public shapes never carry a startup's contact e-mail to
+anyone but staff and the startup itself (it is null for other callers).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from matcher.feedback import Verdict
+from matcher.keys import Role
+from matcher.results import SupplierFilters, SupplierMatch, TenderMatch
+from matcher.schemas import BuyerIn, BuyerKind, Language, LotIn, StartupIn, TenderIn, TenderStatus
+
+
+class _Page(BaseModel):
+    count: int = Field(description="Rows matching the filters, over all pages.")
+    limit: int
+    offset: int
+
+
+# --- startups ------------------------------------------------------------------------------------
+
+STARTUP_EXAMPLE: dict[str, Any] = {
+    "external_id": "ST-0042",
+    "name": "PayNova",
+    "description": "Paiement mobile et portefeuille électronique pour les administrations et les PME.",
+    "sectors": ["fintech", "paiement"],
+    "cpv_codes": ["72000000", "66110000"],
+    "city": "Casablanca",
+    "region": "Casablanca-Settat",
+    "founding_year": 2021,
+    "headcount": 14,
+    "annual_revenue": 2500000,
+    "certifications": ["ISO 27001"],
+    "references": ["Portail de paiement de la commune de Settat"],
+    "labels": ["Technopark Casablanca"],
+    "languages": ["fr", "ar", "en"],
+    "contact_email": "contact@paynova.ma",
+}
+
+
+class StartupCreate(StartupIn):
+    """A new startup profile (same rules as a file import row)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [STARTUP_EXAMPLE]})
+
+
+class StartupUpdate(BaseModel):
+    """Fields to change; the others stay as stored. `null` clears an optional field."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"headcount": 18, "certifications": ["ISO 27001", "ISO 9001"]}]}
+    )
+
+    name: str | None = Field(default=None, max_length=300)
+    description: str | None = None
+    sectors: list[str] | None = None
+    tags: list[str] | None = None
+    cpv_codes: list[str] | None = None
+    technologies: list[str] | None = None
+    city: str | None = None
+    region: str | None = None
+    founding_year: int | None = None
+    headcount: int | None = None
+    annual_revenue: float | None = None
+    revenue_currency: str | None = None
+    certifications: list[str] | None = None
+    references_count: int | None = None
+    references: list[str] | None = None
+    labels: list[str] | None = None
+    languages: list[str] | None = None
+    preferred_language: Language | None = None
+    contact_email: str | None = None
+    digest_opt_in: bool | None = None
+
+
+class StartupPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    external_id: str
+    name: str
+    description: str
+    sectors: list[str]
+    tags: list[str]
+    cpv_codes: list[str]
+    technologies: list[str]
+    city: str | None
+    region: str | None
+    founding_year: int | None
+    headcount: int | None
+    annual_revenue: float | None
+    revenue_currency: str
+    certifications: list[str]
+    references_count: int
+    references: list[str]
+    labels: list[str]
+    languages: list[str]
+    preferred_language: str
+    contact_email: str | None = Field(description="Shown to staff and to the startup itself only; null otherwise.")
+    digest_opt_in: bool
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class StartupsPublic(_Page):
+    data: list[StartupPublic]
+
+
+# --- buyers --------------------------------------------------------------------------------------
+
+BUYER_EXAMPLE: dict[str, Any] = {
+    "external_id": "MA-ONEE",
+    "name": "Office National de l'Électricité et de l'Eau Potable",
+    "kind": "public_enterprise",
+    "city": "Rabat",
+    "region": "Rabat-Salé-Kénitra",
+    "contact_email": "achats@onee.example.ma",
+}
+
+
+class BuyerCreate(BuyerIn):
+    """A new buyer: ministry, public enterprise, local authority, corporate or bank."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [BUYER_EXAMPLE]})
+
+
+class BuyerUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"city": "Casablanca"}]})
+
+    name: str | None = Field(default=None, max_length=300)
+    kind: BuyerKind | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = None
+    timezone: str | None = None
+    contact_email: str | None = None
+    digest_opt_in: bool | None = None
+
+
+class BuyerPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    external_id: str
+    name: str
+    kind: str
+    city: str | None
+    region: str | None
+    country: str
+    timezone: str | None
+    contact_email: str | None
+    digest_opt_in: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class BuyersPublic(_Page):
+    data: list[BuyerPublic]
+
+
+# --- tenders -------------------------------------------------------------------------------------
+
+TENDER_EXAMPLE: dict[str, Any] = {
+    "external_id": "AO-2026-0117",
+    "title": "Plateforme de paiement mobile pour la billetterie du tramway",
+    "description": "Conception, hébergement et maintenance d'une solution de paiement mobile.",
+    "buyer_external_id": "MA-ONEE",
+    "cpv_codes": ["72000000"],
+    "region": "Casablanca-Settat",
+    "estimated_value": 1800000,
+    "published_at": "2026-03-02T09:00:00Z",
+    "deadline_at": "2026-04-15T12:00:00Z",
+    "min_references": 1,
+    "required_certifications": ["ISO 27001"],
+    "reserved_for_sme": True,
+}
+
+
+class TenderCreate(TenderIn):
+    """A new tender. A buyer key creates tenders for its own buyer only (`buyer_external_id` may be left out)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TENDER_EXAMPLE]})
+
+
+class TenderUpdate(BaseModel):
+    """Fields to change; `lots`, when given, replace all lots."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"status": "closed"}, {"deadline_at": "2026-05-01T12:00:00Z"}]}
+    )
+
+    title: str | None = None
+    description: str | None = None
+    buyer_external_id: str | None = None
+    cpv_codes: list[str] | None = None
+    city: str | None = None
+    region: str | None = None
+    estimated_value: float | None = None
+    currency: str | None = None
+    published_at: datetime | None = None
+    deadline_at: datetime | None = None
+    status: TenderStatus | None = None
+    procedure: str | None = None
+    language: Language | None = None
+    source_url: str | None = None
+    min_years_in_business: int | None = None
+    min_revenue: float | None = None
+    min_references: int | None = None
+    required_certifications: list[str] | None = None
+    reserved_for_sme: bool | None = None
+    guarantee_amount: float | None = None
+    lots: list[LotIn] | None = None
+
+
+class BuyerRef(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    external_id: str
+    name: str
+    kind: str
+
+
+class LotPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    lot_number: int
+    title: str
+    description: str
+    cpv_codes: list[str]
+    estimated_value: float | None
+
+
+class TenderPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    external_id: str
+    title: str
+    description: str
+    buyer: BuyerRef | None
+    cpv_codes: list[str]
+    city: str | None
+    region: str | None
+    estimated_value: float | None
+    currency: str
+    published_at: datetime | None
+    deadline_at: datetime | None
+    status: str
+    procedure: str | None
+    language: str
+    source_url: str | None
+    min_years_in_business: int | None
+    min_revenue: float | None
+    min_references: int | None
+    required_certifications: list[str]
+    reserved_for_sme: bool
+    guarantee_amount: float | None
+    lots: list[LotPublic]
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class TendersPublic(_Page):
+    data: list[TenderPublic]
+
+
+# --- matching ------------------------------------------------------------------------------------
+
+
+class MatchesPublic(BaseModel):
+    """Tenders recommended to a startup, best first."""
+
+    data: list[TenderMatch]
+    limit: int
+    offset: int
+
+
+class SuppliersPublic(BaseModel):
+    """Startups proposed for a tender or a need, best first."""
+
+    data: list[SupplierMatch]
+    limit: int
+    offset: int
+
+
+class SupplierSearch(BaseModel):
+    """Free text or one tender (exactly one of the two), with filters."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"query": "paiement mobile sécurisé pour billetterie", "filters": {"region": "Casablanca-Settat"}},
+                {"tender_id": "AO-2026-0117", "limit": 5},
+            ]
+        },
+    )
+
+    query: str | None = Field(default=None, max_length=2000, description="What the buyer needs, in any language.")
+    tender_id: str | None = Field(default=None, max_length=128, description="One of the buyer's tenders.")
+    filters: SupplierFilters = Field(default_factory=SupplierFilters)
+    include_ineligible: bool = Field(default=False, description="With a tender: also list ineligible startups.")
+    limit: int = Field(default=10, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1000)
+
+
+# --- feedback ------------------------------------------------------------------------------------
+
+
+class FeedbackCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"startup_id": "ST-0042", "tender_id": "AO-2026-0117", "verdict": "applied", "note": "dossier envoyé"}
+            ]
+        },
+    )
+
+    startup_id: str = Field(min_length=1, max_length=128)
+    tender_id: str = Field(min_length=1, max_length=128)
+    verdict: Verdict
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    startup_id: str
+    tender_id: str
+    verdict: Verdict
+    actor_role: str
+    note: str | None
+    created_at: datetime
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+class KeyCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"role": "startup", "startup_id": "ST-0042", "name": "PayNova CTO"}, {"role": "staff"}]
+        },
+    )
+
+    role: Role
+    name: str | None = Field(default=None, max_length=200)
+    startup_id: str | None = Field(default=None, max_length=128, description="Required for a startup key.")
+    buyer_id: str | None = Field(default=None, max_length=128, description="Required for a buyer key.")
+
+
+class KeyPublic(BaseModel):
+    prefix: str
+    role: Role
+    name: str | None
+    startup_id: str | None
+    buyer_id: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class KeyCreated(KeyPublic):
+    key: str = Field(description="The secret key, shown this once only; store it now.")
+
+
+class KeysPublic(BaseModel):
+    data: list[KeyPublic]
+    count: int
+
+
+class WhoAmI(BaseModel):
+    role: Role
+    prefix: str
+    name: str | None
+    startup_id: str | None
+    buyer_id: str | None
+
+
+# --- imports and operations ---------------------------------------------------------------------
+
+
+class RejectedRow(BaseModel):
+    line: int
+    field: str | None
+    reason: str
+    external_id: str | None
+
+
+class ImportReport(BaseModel):
+    """The same row-level report as `tremplin ingest`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    kind: str
+    source: str
+    format: str
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected_count: int
+    rejected: list[RejectedRow]
+    extra: dict[str, int] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, bool] = Field(examples=[{"store": True, "indexes": True, "model": True}])
