@@ -14,7 +14,9 @@ import itertools
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +62,7 @@ def _new_blocks() -> list[tuple[TfidfVectorizer, float]]:
     return [(word, WORD_WEIGHT), (chars, CHAR_WEIGHT)]
 
 
+@lru_cache(maxsize=512)
 def _surface_forms(text: str) -> dict[str, str]:
     """Folded token → the word as written in `text` (first occurrence)."""
     forms: dict[str, str] = {}
@@ -68,6 +71,9 @@ def _surface_forms(text: str) -> dict[str, str]:
         if len(tokens) == 1:
             forms.setdefault(tokens[0], raw)
     return forms
+
+
+_QUERY_CACHE_SIZE = 256
 
 
 class LexicalIndex:
@@ -91,6 +97,9 @@ class LexicalIndex:
         self.added_since_fit = 0
         self._names: list[np.ndarray] | None = None
         self._version = next_version()
+        # The vocabulary is fixed between builds, so a query's row can be reused: one request explains
+        # ten matches against the same profile text.
+        self._query_rows: OrderedDict[str, sp.csr_matrix | None] = OrderedDict()
 
     # fitting and transforming ----------------------------------------------------------------
     @property
@@ -235,8 +244,15 @@ class LexicalIndex:
     def _query_row(self, query: str) -> sp.csr_matrix | None:
         if not self.fitted or not query or not query.strip():
             return None
+        if query in self._query_rows:
+            self._query_rows.move_to_end(query)
+            return self._query_rows[query]
         row = self._transform([query])
-        return row if row.nnz else None
+        result = row if row.nnz else None
+        self._query_rows[query] = result
+        if len(self._query_rows) > _QUERY_CACHE_SIZE:
+            self._query_rows.popitem(last=False)
+        return result
 
     def search(self, query: str, k: int, allowed: Collection[str] | None = None) -> list[tuple[str, float]]:
         """Best first; only documents sharing something with the query (score > 0)."""
