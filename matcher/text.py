@@ -36,6 +36,8 @@ def normalize(text: str | None) -> str:
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, Arabic-diacritic-free form for lexical matching."""
     text = normalize(text).lower()
+    if text.isascii():  # most titles and codes: nothing to strip
+        return text
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or _is_arabic(ch))
     stripped = _ARABIC_DIACRITICS.sub("", unicodedata.normalize("NFC", stripped))
