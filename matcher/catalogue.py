@@ -95,6 +95,7 @@ class StartupRecord:
     digest_opt_in: bool
     text: str = ""
     sector_keys: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
 
     @classmethod
     def from_row(cls, startup: Startup) -> StartupRecord:
@@ -117,6 +118,7 @@ class StartupRecord:
             digest_opt_in=startup.digest_opt_in,
             text=startup_text(startup),
             sector_keys=tuple(k for t in [*startup.sectors, *startup.tags] if len(k := fold(t)) > 2),
+            references=tuple(startup.references or ()),
         )
 
 

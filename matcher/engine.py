@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import select
 
 from matcher import cpv
+from matcher.casebase import CaseBase
 from matcher.catalogue import Catalogue, StartupRecord, TenderRecord
 from matcher.eligibility import assess
 from matcher.embedding import Embedder, load_embedder
@@ -28,6 +29,7 @@ from matcher.features import (
 )
 from matcher.index_set import IndexSet
 from matcher.results import (
+    Eligibility,
     EligibilityStatus,
     SupplierFilters,
     SupplierMatch,
@@ -49,6 +51,7 @@ class Engine:
         self.catalogue = Catalogue()
         self.scorer = LinearScorer.load(settings.ranking_model)
         self.cpv_labels: dict[str, cpv.CPVLabel] = {}
+        self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels))
         self.index_report: dict[str, str] = {}
         self._write_lock = threading.RLock()
         self._loaded = False
@@ -164,11 +167,7 @@ class Engine:
         )  # fmt: skip
         if not candidates:
             return []
-        records = [table.records[table.position[c]] for c in candidates]
-        semantic = self.indexes.tender_vectors.vectors(candidates) @ query_vector
-        lexical = self.indexes.tender_lexical.scores(startup.text, candidates)
-        eligibilities = [assess(startup, record, now) for record in records]
-        matrix = tender_features(startup, records, semantic, lexical, eligibilities, now)
+        records, eligibilities, matrix = self.tender_matrix(startup, candidates, now, query_vector)
         scores, parts = self.scorer.score("tender_for_startup", TENDER_FEATURES, matrix)
         keep = [
             i for i, e in enumerate(eligibilities)
@@ -204,6 +203,24 @@ class Engine:
                 )
             )
         return matches
+
+    def tender_matrix(
+        self, startup: StartupRecord, candidates: Sequence[str], now: datetime, query_vector: np.ndarray | None = None
+    ) -> tuple[list[TenderRecord], list[Eligibility], np.ndarray]:
+        """Features (TENDER_FEATURES) of these tenders for a startup: what ranking and training both use."""
+        table = self.catalogue.tenders
+        records = [table.records[table.position[c]] for c in candidates]
+        if query_vector is None:
+            query_vector = self.indexes.startup_vectors.vector(startup.external_id)
+            assert query_vector is not None
+        semantic = self.indexes.tender_vectors.vectors(list(candidates)) @ query_vector
+        lexical = self.indexes.tender_lexical.scores(startup.text, list(candidates))
+        eligibilities = [assess(startup, record, now) for record in records]
+        self.casebase.sync(self.catalogue.startups)
+        cases = self.casebase.tender_scores(
+            startup.external_id, [(r.external_id, self.casebase.query_text(r.title, r.cpv_codes)) for r in records]
+        )
+        return records, eligibilities, tender_features(startup, records, semantic, lexical, eligibilities, now, cases)
 
     # -- suppliers for a tender or a need -----------------------------------------------------
     def suppliers_for_tender(
@@ -260,13 +277,9 @@ class Engine:
         )  # fmt: skip
         if not candidates:
             return []
-        records = [startups[c] for c in candidates]
-        semantic = self.indexes.startup_vectors.vectors(candidates) @ query_vector
-        lexical = self.indexes.startup_lexical.scores(query_text, candidates)
-        eligibilities = [assess(record, tender, now) for record in records] if tender is not None else None
+        records, eligibilities, matrix = self.supplier_matrix(tender, query_text, candidates, now, query_vector)
         names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
         direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
-        matrix = supplier_features(tender, records, semantic, lexical, eligibilities, query_text)
         scores, parts = self.scorer.score(direction, names, matrix)
         keep = [
             i for i in range(len(records))
@@ -298,6 +311,32 @@ class Engine:
                 )
             )
         return matches
+
+    def supplier_matrix(
+        self,
+        tender: TenderRecord | None,
+        query_text: str,
+        candidates: Sequence[str],
+        now: datetime,
+        query_vector: np.ndarray | None = None,
+    ) -> tuple[list[StartupRecord], list[Eligibility] | None, np.ndarray]:
+        """Features of these startups for a tender (SUPPLIER_FEATURES) or a free-text need (QUERY_FEATURES)."""
+        records = [self.catalogue.startups[c] for c in candidates]
+        if query_vector is None:
+            query_vector = (
+                self.indexes.tender_vectors.vector(tender.external_id)
+                if tender is not None
+                else self.embedder.encode_queries([query_text])[0]
+            )
+            assert query_vector is not None
+        semantic = self.indexes.startup_vectors.vectors(list(candidates)) @ query_vector
+        lexical = self.indexes.startup_lexical.scores(query_text, list(candidates))
+        eligibilities = [assess(record, tender, now) for record in records] if tender is not None else None
+        self.casebase.sync(self.catalogue.startups)
+        case_query = self.casebase.query_text(tender.title, tender.cpv_codes) if tender is not None else query_text
+        cases = self.casebase.supplier_scores(case_query, list(candidates))
+        matrix = supplier_features(tender, records, semantic, lexical, eligibilities, query_text, cases)
+        return records, eligibilities, matrix
 
     # -- shared steps -------------------------------------------------------------------------
     def _candidates(

@@ -1,7 +1,9 @@
 """Features of (profile, candidate) pairs, computed for a whole candidate list at once.
 
 Each feature is a number in [0, 1] with a readable label; the scorer weighs them and the
-explanation quotes the strongest. Semantic and lexical similarities come from the indexes.
+explanation quotes the strongest. Semantic and lexical similarities come from the indexes; the
+case-matching columns (a tender against each past contract) from matcher.casebase. The features
+after 'experience' were added with the evaluation on real award data (models/MODEL_CARD.md).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 import numpy as np
 
 from matcher import cpv
+from matcher.casebase import CASE_FEATURES
 from matcher.catalogue import StartupRecord, TenderRecord
 from matcher.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.results import Eligibility
@@ -30,14 +33,27 @@ LABELS = {
     "first_reference": "open to a first reference",
     "eligibility": "eligibility",
     "experience": "track record (references)",
+    "references": "past contracts (or stated activity) like this one",
+    "reference_terms": "same words as past contracts or stated activity",
+    "closest_reference": "a very similar past contract",
+    "typical_reference": "most past contracts alike",
+    "cpv_depth": "same precise CPV category",
+    "city": "same city",
+    "local_works": "works contract close to home",
 }
 
 TENDER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline",
     "sme_reserved", "first_reference", "eligibility",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works",
 )  # fmt: skip
-SUPPLIER_FEATURES = ("semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience")
-QUERY_FEATURES = ("semantic", "lexical", "sector", "experience")
+SUPPLIER_FEATURES = (
+    "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works",
+)  # fmt: skip
+QUERY_FEATURES = ("semantic", "lexical", "sector", "experience", *CASE_FEATURES)
+_DEPTH, _CITY, _LOCAL_WORKS = (TENDER_FEATURES.index(n) for n in ("cpv_depth", "city", "local_works"))
+WORKS_DIVISION = "45"  # CPV 45: construction works, mostly won by firms near the site
 
 FEW_REFERENCES = 3
 
@@ -74,6 +90,28 @@ def region_match(left: str | None, right: str | None) -> float:
     return 1.0 if fold(left) == fold(right) else 0.0
 
 
+def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
+    """Deepest CPV prefix shared by any pair of codes, over 8 digits (0 if no common division)."""
+    return max((cpv.shared_depth(a, b) for a in left for b in right), default=0) / 8
+
+
+def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float]:
+    """(same city, works contract close to home): 1 same city, 0.5 same region, 0 elsewhere."""
+    city = region_match(startup.city, tender.city)
+    works = any(code.startswith(WORKS_DIVISION) for code in tender.cpv_codes)
+    if not works:
+        return city, 0.0
+    near = 1.0 if city == 1.0 else 0.5 if region_match(startup.region, tender.region) == 1.0 else 0.0
+    return city, near
+
+
+def _case_columns(matrix: np.ndarray, names: tuple[str, ...], cases: np.ndarray | None) -> None:
+    if cases is None:
+        return
+    for offset, name in enumerate(CASE_FEATURES):
+        matrix[:, names.index(name)] = np.clip(cases[:, offset], 0.0, 1.0)
+
+
 def tender_features(
     startup: StartupRecord,
     tenders: Sequence[TenderRecord],
@@ -81,8 +119,9 @@ def tender_features(
     lexical: np.ndarray,
     eligibilities: Sequence[Eligibility],
     now: datetime,
+    cases: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Rows = candidate tenders, columns = TENDER_FEATURES."""
+    """Rows = candidate tenders, columns = TENDER_FEATURES; `cases` = casebase scores per tender."""
     terms = startup.sector_keys
     small = is_small_firm(startup)
     few_references = startup.references_count < FEW_REFERENCES
@@ -99,6 +138,9 @@ def tender_features(
         matrix[row, 7] = 1.0 if tender.reserved_for_sme and small else 0.0
         matrix[row, 8] = 1.0 if few_references and (tender.reserved_for_sme or not tender.min_references) else 0.0
         matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
+        matrix[row, _DEPTH] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
+        matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender)
+    _case_columns(matrix, TENDER_FEATURES, cases)
     return matrix
 
 
@@ -109,6 +151,7 @@ def supplier_features(
     lexical: np.ndarray,
     eligibilities: Sequence[Eligibility] | None,
     query_text: str = "",
+    cases: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rows = candidate startups; columns = SUPPLIER_FEATURES (tender) or QUERY_FEATURES (free text)."""
     names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
@@ -127,4 +170,7 @@ def supplier_features(
             matrix[row, column["budget_fit"]] = budget_fit(startup, tender.estimated_value, tender.currency)
             assert eligibilities is not None
             matrix[row, column["eligibility"]] = ELIGIBILITY_VALUE[eligibilities[row].status]
+            matrix[row, column["cpv_depth"]] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
+            matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
+    _case_columns(matrix, names, cases)
     return matrix

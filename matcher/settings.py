@@ -16,8 +16,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite under home if unset.")
 
     embedder: str = Field(
-        default="minilm",
-        description="'minilm' (all-MiniLM-L6-v2, bundled), 'use' (multilingual USE v3, bundled) "
+        default="use",
+        description="'use' (multilingual USE v3, bundled; the default, see README), 'minilm' (all-MiniLM-L6-v2) "
         "or any local sentence-transformers model name or path.",
     )
     query_prompt: str = Field(default="", description="Prefix for queries (e5-style models: 'query: ').")

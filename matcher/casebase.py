@@ -1,0 +1,192 @@
+"""Case matching: a tender against each supplier's past contracts, one reference at a time.
+
+A buyer trusts a supplier that has done *this kind of contract* before. The profile-wide text
+blurs that (a company with twenty references looks like all of them a little), so every reference
+title is kept as its own document and compared on character n-grams (robust to accents lost in
+the source, plural forms and short titles). Per (query, supplier) it gives:
+
+- ``references``: character n-gram cosine of the query with all references plus the labels of the
+  supplier's CPV codes;
+- ``reference_terms``: the same on word stems (the first letters of folded words), which ties a
+  tender's CPV label to the labels of the codes a supplier worked under;
+- ``closest_reference``: the best cosine with a single reference;
+- ``typical_reference``: the mean cosine over the references (how much of the record looks like it).
+
+A company without references is compared through its own profile text instead (one pseudo-case).
+Built in memory from the catalogue records (seconds for tens of thousands of references) and
+updated in place when profiles change; the vocabulary is refitted once it has aged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from matcher.catalogue import StartupRecord
+from matcher.text import fold, tokenize
+
+CASE_FEATURES = ("references", "reference_terms", "closest_reference", "typical_reference")
+MAX_REFERENCES = 50  # per supplier: the most recent ones carry the signal, and bound the work
+STEM = 6  # letters kept of each folded word: plural and gender variants meet, meanings rarely do
+
+
+def stems(text: str) -> list[str]:
+    return [token[:STEM] for token in tokenize(text)]
+
+
+def _characters() -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), preprocessor=fold, lowercase=False, sublinear_tf=True, dtype=np.float32
+    )
+
+
+def _words() -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=stems, sublinear_tf=True, dtype=np.float32)
+
+
+def _fitted(vectorizer: TfidfVectorizer, documents: list[str]) -> TfidfVectorizer:
+    try:
+        vectorizer.fit([d for d in documents if d.strip()] or ["-"])
+    except ValueError:  # no usable term at all (blank or stop words only)
+        vectorizer.fit(["placeholder"])
+    return vectorizer
+
+
+@dataclass(frozen=True)
+class _Entry:
+    record: StartupRecord
+    profile: sp.csr_matrix  # 1 x V (characters)
+    terms: sp.csr_matrix  # 1 x W (word stems)
+    references: sp.csr_matrix  # n x V (n may be 0)
+
+
+class CaseBase:
+    """Profile and reference vectors per startup, keyed by external id."""
+
+    def __init__(self, label: Callable[[str], str]) -> None:
+        self._label = label
+        self._lock = threading.RLock()
+        self._vectorizer: TfidfVectorizer | None = None
+        self._words: TfidfVectorizer | None = None
+        self._entries: dict[str, _Entry] = {}
+        self._source: Mapping[str, StartupRecord] | None = None
+        self._fitted_on = 0
+        self._changed_since_fit = 0
+        self._tender_rows: dict[str, tuple[str, sp.csr_matrix, sp.csr_matrix]] = {}
+
+    # texts -------------------------------------------------------------------------------------
+    @staticmethod
+    def cases(record: StartupRecord) -> list[str]:
+        """Past contracts; a company without any yet (Tremplin's very audience) is represented by
+        what its profile says it does, so that it is not outranked for having no history."""
+        return list(record.references[:MAX_REFERENCES]) or ([record.text] if record.text.strip() else [])
+
+    def profile_text(self, record: StartupRecord) -> str:
+        labels = [self._label(code) for code in record.cpv_codes[:10]]
+        return " . ".join([*self.cases(record), *labels])
+
+    def query_text(self, title: str, cpv_codes: Sequence[str]) -> str:
+        """A tender as the case base reads it: its title and the labels of its CPV codes."""
+        return " . ".join([title, *(self._label(code) for code in cpv_codes[:3])])
+
+    # keeping in step with the catalogue --------------------------------------------------------
+    def sync(self, startups: Mapping[str, StartupRecord]) -> None:
+        """Follow the catalogue: (re)vectorise new or changed records, drop removed ones."""
+        with self._lock:
+            if startups is self._source:
+                return
+            if self._vectorizer is None or self._changed_since_fit > max(100, self._fitted_on):
+                self._fit(startups)
+            else:
+                changed = [
+                    r for key, r in startups.items() if (e := self._entries.get(key)) is None or e.record is not r
+                ]
+                for key in [key for key in self._entries if key not in startups]:
+                    del self._entries[key]
+                self._add(changed)
+                self._changed_since_fit += len(changed)
+            self._source = startups
+
+    def _fit(self, startups: Mapping[str, StartupRecord]) -> None:
+        documents = [self.profile_text(record) for record in startups.values()]
+        self._vectorizer = _fitted(_characters(), documents)
+        self._words = _fitted(_words(), documents)
+        self._entries = {}
+        self._tender_rows = {}
+        self._add(list(startups.values()))
+        self._fitted_on = len(startups)
+        self._changed_since_fit = 0
+
+    def _add(self, records: Sequence[StartupRecord]) -> None:
+        if not records:
+            return
+        assert self._vectorizer is not None and self._words is not None
+        texts = [self.profile_text(r) for r in records]
+        profiles = self._vectorizer.transform(texts)
+        terms = self._words.transform(texts)
+        references = [self.cases(r) for r in records]
+        flat = [text for group in references for text in group]
+        rows = self._vectorizer.transform(flat) if flat else sp.csr_matrix((0, profiles.shape[1]), dtype=np.float32)
+        start = 0
+        for position, record in enumerate(records):
+            count = len(references[position])
+            self._entries[record.external_id] = _Entry(
+                record, profiles[position], terms[position], rows[start : start + count]
+            )
+            start += count
+
+    # scores ------------------------------------------------------------------------------------
+    def _transform(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        assert self._vectorizer is not None and self._words is not None
+        return self._vectorizer.transform(list(texts)), self._words.transform(list(texts))
+
+    def supplier_scores(self, query: str, startup_ids: Sequence[str]) -> np.ndarray:
+        """Rows = startups, columns = CASE_FEATURES, for one query text."""
+        out = np.zeros((len(startup_ids), len(CASE_FEATURES)), dtype=np.float32)
+        with self._lock:
+            if self._vectorizer is None or not query.strip():
+                return out
+            row, words = self._transform([query])
+            entries = [self._entries.get(i) for i in startup_ids]
+        for position, entry in enumerate(entries):
+            if entry is None:
+                continue
+            out[position, 0] = float((entry.profile @ row.T).toarray()[0, 0])
+            out[position, 1] = float((entry.terms @ words.T).toarray()[0, 0])
+            if entry.references.shape[0]:
+                sims = (entry.references @ row.T).toarray().ravel()
+                out[position, 2] = float(sims.max())
+                out[position, 3] = float(sims.mean())
+        return out
+
+    def tender_scores(self, startup_id: str, tenders: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Rows = (tender id, query text) pairs, columns = CASE_FEATURES, for one startup."""
+        out = np.zeros((len(tenders), len(CASE_FEATURES)), dtype=np.float32)
+        with self._lock:
+            entry = self._entries.get(startup_id)
+            if self._vectorizer is None or entry is None or not tenders:
+                return out
+            matrix, words = self._tender_matrix(tenders)
+        out[:, 0] = (matrix @ entry.profile.T).toarray().ravel()
+        out[:, 1] = (words @ entry.terms.T).toarray().ravel()
+        if entry.references.shape[0]:
+            sims = (matrix @ entry.references.T).toarray()
+            out[:, 2] = sims.max(axis=1)
+            out[:, 3] = sims.mean(axis=1)
+        return out
+
+    def _tender_matrix(self, tenders: Sequence[tuple[str, str]]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Character and word vectors of tender texts, cached by id while their text stays the same."""
+        missing = [(i, t) for i, t in tenders if (hit := self._tender_rows.get(i)) is None or hit[0] != t]
+        if missing:
+            rows, words = self._transform([text for _, text in missing])
+            for position, (external_id, text) in enumerate(missing):
+                self._tender_rows[external_id] = (text, rows[position], words[position])
+        chars = sp.vstack([self._tender_rows[i][1] for i, _ in tenders], format="csr")
+        terms = sp.vstack([self._tender_rows[i][2] for i, _ in tenders], format="csr")
+        return chars, terms

@@ -1,0 +1,151 @@
+"""`tremplin eval decp FILE` and `tremplin train decp FILE`: ranking quality on real award data.
+
+Both build a throw-away store from the hold-out split (the user's store is never touched) and go
+through the same Engine as the API. Exit 1 with a one-line cause when the file cannot be used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from matcher.cli.common import console, err_console, fail, print_json
+from matcher.evaluation.metrics import Metrics
+from matcher.evaluation.protocol import DEFAULT_SEED, EvaluationDataError
+
+GOAL_HR10 = 0.80
+GOAL_MRR10 = 0.45
+
+eval_app = typer.Typer(help="Measure ranking quality on real award data.", no_args_is_help=True)
+train_app = typer.Typer(help="Learn the ranking weights from real award data.", no_args_is_help=True)
+
+
+def _say(message: str) -> None:
+    err_console.print(f"[dim]{message}[/]", highlight=False)
+
+
+def _cells(metrics: Metrics) -> list[str]:
+    return [f"{metrics.hr1:.3f}", f"{metrics.hr10:.3f}", f"{metrics.mrr10:.3f}", f"{metrics.ndcg10:.3f}"]
+
+
+def _embedders(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise typer.BadParameter("give at least one embedder, e.g. minilm,use", param_hint="--embedders")
+    return names
+
+
+def _cpv_option(value: Path | None) -> Path | None:
+    if value is not None and not value.is_file():
+        raise typer.BadParameter(f"{value}: no such file", param_hint="--cpv")
+    return value
+
+
+@eval_app.command("decp")
+def eval_decp(
+    file: Path = typer.Argument(..., help="DECP award file (JSON with a 'marches' list)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the hold-out draw."),
+    embedders: str = typer.Option("minilm,use", "--embedders", help="Dense-only baselines to run, comma-separated."),
+    cpv_list: Path | None = typer.Option(
+        None, "--cpv", help="CPV list (code,label_fr,label_en); default: cpv-2008-fr-en.csv next to FILE if present."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON for scripts."),
+) -> None:
+    """Hold out one award per supplier (a new buyer), rank with the engine, compare with baselines."""
+    from matcher.errors import TremplinError
+    from matcher.evaluation.runner import EvaluationError, run
+    from matcher.ingest import IngestError
+
+    names = _embedders(embedders)
+    try:
+        report = run(file, seed, names, progress=None if as_json else _say, cpv_list=_cpv_option(cpv_list))
+    except (EvaluationDataError, EvaluationError, IngestError, TremplinError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console.print(
+        f"[bold]{file.name}[/]: seed {report.seed}, {report.suppliers} suppliers kept (of "
+        f"{report.eligible_suppliers} with ≥ 3 awards), {report.tenders} held-out tenders; embedder "
+        f"{report.embedder}; weights {report.ranking_model}; CPV labels: {report.cpv_labels}",
+        highlight=False,
+    )
+    sides = (
+        ("buyer", f"Buyer side: rank of the winner among {report.suppliers} suppliers"),
+        ("startup", f"Startup side: rank of the held-out tender among {report.tenders}"),
+    )
+    for side, title in sides:
+        table = Table(title=title, title_justify="left")
+        table.add_column("ranker")
+        for metric in ("queries", "HR@1", "HR@10", "MRR@10", "nDCG@10"):
+            table.add_column(metric, justify="right")
+        for index, row in enumerate([report.engine, *report.baselines]):
+            metrics = getattr(row, side)
+            table.add_row(row.name, str(metrics.queries), *_cells(metrics), style="bold" if index == 0 else None)
+        console.print(table)
+    for name, reason in report.unavailable.items():
+        console.print(f"[yellow]dense only ({name}) skipped:[/] {reason}")
+    buyer = report.engine.buyer
+    goal = buyer.hr10 >= GOAL_HR10 and buyer.mrr10 >= GOAL_MRR10
+    console.print(
+        f"buyer-side goal (HR@10 ≥ {GOAL_HR10:.2f}, MRR@10 ≥ {GOAL_MRR10:.2f}): {'met' if goal else 'NOT met'}; "
+        f"better than every baseline on both sides: {'yes' if report.beats_every_baseline() else 'NO'}; "
+        f"{sum(report.seconds.values()):.0f} s."
+    )
+
+
+@train_app.command("decp")
+def train_decp(
+    file: Path = typer.Argument(..., help="DECP award file (JSON with a 'marches' list)."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the hold-out draw."),
+    folds: int = typer.Option(5, "--folds", min=2, max=20, help="Cross-validation folds (grouped by supplier)."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Weights file to write; default: the ranking model in use (models/…)."
+    ),
+    cpv_list: Path | None = typer.Option(
+        None, "--cpv", help="CPV list (code,label_fr,label_en); default: cpv-2008-fr-en.csv next to FILE if present."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the cross-validation figures and weights as JSON."),
+) -> None:
+    """Fit the linear ranking weights (pairwise logistic regression) and save them for the engine."""
+    from matcher.errors import TremplinError
+    from matcher.evaluation.protocol import load_awards, split
+    from matcher.evaluation.runner import EvaluationError, cached_embedder, default_cpv_list, workspace
+    from matcher.evaluation.train import model_document, save_model, train
+    from matcher.ingest import IngestError
+    from matcher.scoring import DEFAULT_MODEL, LinearScorer, ScoringModelError
+    from matcher.settings import get_settings
+
+    settings = get_settings()
+    target = output or settings.ranking_model or DEFAULT_MODEL
+    say = None if as_json else _say
+    try:
+        prior = LinearScorer.load(settings.ranking_model).weights
+        data = split(load_awards(file), seed)
+        if not data.suppliers:
+            raise EvaluationError(f"{file}: no supplier has 3 awards with a held-out award from a new buyer")
+        embedder = cached_embedder(settings, settings.embedder)
+        with workspace(data, settings, embedder, _cpv_option(cpv_list) or default_cpv_list(file)) as engine:
+            training = train(engine, data, prior, folds=folds, progress=say)
+        document = model_document(training, str(file), len(data.suppliers))
+        save_model(document, target)
+    except (EvaluationDataError, EvaluationError, IngestError, TremplinError, ScoringModelError, ValueError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"output": str(target), "cv": {k: m.as_dict() for k, m in training.cv.items()}, **document})
+        return
+    table = Table(title=f"{folds}-fold cross-validation over suppliers (seed {seed})")
+    table.add_column("direction")
+    for metric in ("queries", "HR@1", "HR@10", "MRR@10", "nDCG@10"):
+        table.add_column(metric, justify="right")
+    for side, metrics in training.cv.items():
+        table.add_row(side, str(metrics.queries), *_cells(metrics))
+    console.print(table)
+    console.print(f"weights written to [bold]{target}[/] (version {document['version']})")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(eval_app, name="eval")
+    app.add_typer(train_app, name="train")

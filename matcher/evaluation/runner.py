@@ -1,0 +1,267 @@
+"""Run the protocol end to end: a fresh store, the real ingestion and the real Engine, plus baselines.
+
+The profiles and held-out tenders go through `ingest_records` into a temporary state folder (the
+user's store is never touched); embeddings come from the user's embedding cache, so a second run
+embeds nothing. Every engine figure comes from `Engine.suppliers_for_tender` and
+`Engine.recommend_tenders`, the calls the API makes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from matcher.documents import startup_text, tender_text
+from matcher.embedding import Embedder, load_embedder
+from matcher.errors import ModelUnavailableError
+from matcher.evaluation import baselines
+from matcher.evaluation.metrics import Metrics, first_relevant_rank, summarize
+from matcher.evaluation.protocol import (
+    DEFAULT_SEED,
+    EVAL_NOW,
+    Split,
+    load_awards,
+    split,
+    startup_id,
+    startup_records,
+    tender_records,
+)
+from matcher.ingest import ingest_records
+from matcher.ingest.cpv_catalogue import load_cpv_catalogue
+from matcher.results import TenderFilters
+from matcher.settings import Settings, get_settings
+from matcher.store import Startup, Store, Tender
+
+DEFAULT_EMBEDDERS = ("minilm", "use")
+CPV_LIST_NAME = "cpv-2008-fr-en.csv"
+TOP = 10
+Progress = Callable[[str], None]
+
+
+class EvaluationError(RuntimeError):
+    """The evaluation could not run (data rejected by ingestion, nothing to evaluate…)."""
+
+
+@dataclass
+class Row:
+    name: str
+    buyer: Metrics
+    startup: Metrics
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "buyer": self.buyer.as_dict(), "startup": self.startup.as_dict()}
+
+
+@dataclass
+class Report:
+    source: str
+    seed: int
+    suppliers: int
+    tenders: int
+    eligible_suppliers: int
+    embedder: str
+    ranking_model: str
+    cpv_labels: str
+    engine: Row
+    baselines: list[Row] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "seed": self.seed,
+            "suppliers": self.suppliers,
+            "tenders": self.tenders,
+            "suppliers_with_3_awards": self.eligible_suppliers,
+            "embedder": self.embedder,
+            "ranking_model": self.ranking_model,
+            "cpv_labels": self.cpv_labels,
+            "engine": self.engine.as_dict(),
+            "baselines": [row.as_dict() for row in self.baselines],
+            "unavailable": dict(self.unavailable),
+            "seconds": {key: round(value, 1) for key, value in self.seconds.items()},
+        }
+
+    def beats_every_baseline(self) -> bool:
+        """Engine strictly above each baseline on HR@10 and MRR@10, on both sides."""
+        return all(
+            getattr(self.engine, side).hr10 > getattr(row, side).hr10
+            and getattr(self.engine, side).mrr10 > getattr(row, side).mrr10
+            for row in self.baselines
+            for side in ("buyer", "startup")
+        )
+
+
+def eval_settings(home: Path, base: Settings, embedder: str | None = None) -> Settings:
+    """Settings of the throw-away store: own home and SQLite file, the user's ranking model."""
+    return Settings(
+        home=home,
+        database_url=None,
+        embedder=embedder or base.embedder,
+        query_prompt=base.query_prompt,
+        document_prompt=base.document_prompt,
+        embed_batch_size=base.embed_batch_size,
+        ranking_model=base.ranking_model,
+        candidate_pool=base.candidate_pool,
+        index_kind="flat",
+    )
+
+
+def cached_embedder(base: Settings, name: str) -> Embedder:
+    """The named embedder behind the user's persistent cache (not the temporary folder's)."""
+    return load_embedder(base.model_copy(update={"embedder": name}))
+
+
+def _check(report: Any, kind: str) -> None:
+    if report.rejected:
+        first = report.rejected[0]
+        raise EvaluationError(
+            f"ingestion rejected {len(report.rejected)} {kind} record(s); first: record {first.line}"
+            f"{', ' + first.field if first.field else ''}: {first.reason}"
+        )
+
+
+def default_cpv_list(awards: str | Path) -> Path | None:
+    """The official CPV list when it sits next to the award file (as in ../shared/data)."""
+    candidate = Path(awards).with_name(CPV_LIST_NAME)
+    return candidate if candidate.is_file() else None
+
+
+def populate(store: Store, data: Split, cpv_list: Path | None = None, now: datetime = EVAL_NOW) -> None:
+    """CPV labels, profiles and held-out tenders, through the same loaders as any file a hub imports."""
+    if cpv_list is not None:
+        load_cpv_catalogue(store, cpv_list)
+    _check(ingest_records(store, "startups", startup_records(data), source="eval"), "startup")
+    _check(ingest_records(store, "tenders", tender_records(data, now), source="eval"), "tender")
+
+
+@contextmanager
+def workspace(data: Split, base: Settings, embedder: Embedder, cpv_list: Path | None = None) -> Iterator[Any]:
+    """A loaded Engine over a temporary store holding only this split."""
+    from matcher.engine import Engine
+
+    with tempfile.TemporaryDirectory(prefix="tremplin-eval-") as folder:
+        settings = eval_settings(Path(folder) / "home", base)
+        settings.ensure_home()
+        store = Store(settings)
+        try:
+            store.migrate()
+            populate(store, data, cpv_list)
+            engine = Engine(store, settings, embedder)
+            engine.load()
+            yield engine
+        finally:
+            store.engine.dispose()
+
+
+def engine_ranks(engine: Any, data: Split, now: datetime = EVAL_NOW) -> tuple[list[int | None], list[int | None]]:
+    """Rank of the true winner per held-out tender, and of the held-out tender per supplier."""
+    buyer: list[int | None] = []
+    for tender, winners in sorted(data.winners.items()):
+        matches = engine.suppliers_for_tender(tender, limit=TOP, include_ineligible=True, now=now)
+        buyer.append(first_relevant_rank([m.startup_id for m in matches], {startup_id(w) for w in winners}, TOP))
+    filters = TenderFilters(include_ineligible=True, min_days_before_deadline=0)
+    startup: list[int | None] = []
+    for key in data.suppliers:
+        matches = engine.recommend_tenders(startup_id(key), filters=filters, limit=TOP, now=now)
+        startup.append(first_relevant_rank([m.tender_id for m in matches], {data.tender_of(key)}, TOP))
+    return buyer, startup
+
+
+def problem_from_store(store: Store, data: Split) -> baselines.Problem:
+    """The indexed texts and CPV codes of both sides, read back from the evaluation store."""
+    with store.session() as session:
+        tenders = {t.external_id: t for t in session.scalars(select(Tender))}
+        startups = {s.external_id: s for s in session.scalars(select(Startup))}
+        tender_ids = sorted(data.winners)
+        supplier_ids = [startup_id(key) for key in data.suppliers]
+        return baselines.Problem(
+            tenders=baselines.Side(
+                ids=tender_ids,
+                texts=[tender_text(tenders[t]) for t in tender_ids],
+                cpv_codes=[tuple(tenders[t].cpv_codes) for t in tender_ids],
+            ),
+            suppliers=baselines.Side(
+                ids=supplier_ids,
+                texts=[startup_text(startups[s]) for s in supplier_ids],
+                cpv_codes=[tuple(startups[s].cpv_codes) for s in supplier_ids],
+            ),
+            references_count=[startups[s].references_count for s in supplier_ids],
+        )
+
+
+def _row(name: str, problem: baselines.Problem, data: Split, scores: Any) -> Row:
+    by_tender, by_supplier = baselines.rankings(problem, scores)
+    winners = [{startup_id(w) for w in data.winners[t]} for t in problem.tenders.ids]
+    buyer = [first_relevant_rank(r, w, TOP) for r, w in zip(by_tender, winners, strict=True)]
+    targets = [data.tender_of(key) for key in data.suppliers]
+    startup = [first_relevant_rank(r, {t}, TOP) for r, t in zip(by_supplier, targets, strict=True)]
+    return Row(name, summarize(buyer), summarize(startup))
+
+
+def run(
+    path: str | Path,
+    seed: int = DEFAULT_SEED,
+    embedders: Sequence[str] = DEFAULT_EMBEDDERS,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    cpv_list: Path | None = None,
+) -> Report:
+    """The whole evaluation of one award file: engine and baselines on one split."""
+    base = settings or get_settings()
+    say = progress or (lambda _message: None)
+    clock = time.perf_counter()
+    seconds: dict[str, float] = {}
+    data = split(load_awards(path), seed)
+    if not data.suppliers:
+        raise EvaluationError(f"{path}: no supplier has {3} awards with a held-out award from a new buyer")
+    say(f"split: {len(data.suppliers)} suppliers, {len(data.tenders)} held-out tenders")
+    embedder = cached_embedder(base, base.embedder)
+    seconds["split"] = time.perf_counter() - clock
+    cpv_list = cpv_list or default_cpv_list(path)
+    with workspace(data, base, embedder, cpv_list) as engine:
+        seconds["ingest_and_index"] = time.perf_counter() - clock - sum(seconds.values())
+        say("ranking with the engine")
+        buyer, startup = engine_ranks(engine, data)
+        engine_row = Row(f"Tremplin engine ({base.embedder})", summarize(buyer), summarize(startup))
+        seconds["engine"] = time.perf_counter() - clock - sum(seconds.values())
+        model_version = engine.scorer.version
+        problem = problem_from_store(engine.store, data)
+    say("baselines")
+    rows = [
+        _row("most-awarded first", problem, data, baselines.popularity(problem)),
+        _row("CPV only (deepest prefix)", problem, data, baselines.cpv_only(problem)),
+        _row("TF-IDF char n-grams", problem, data, baselines.char_tfidf(problem)),
+    ]
+    unavailable: dict[str, str] = {}
+    for name in embedders:
+        try:
+            model = embedder if name == base.embedder else cached_embedder(base, name)
+        except ModelUnavailableError as exc:
+            unavailable[name] = str(exc)
+            continue
+        rows.append(_row(f"dense only ({name})", problem, data, baselines.dense(problem, model)))
+    seconds["baselines"] = time.perf_counter() - clock - sum(seconds.values())
+    return Report(
+        source=str(path),
+        seed=seed,
+        suppliers=len(data.suppliers),
+        tenders=len(data.tenders),
+        eligible_suppliers=data.eligible_suppliers,
+        embedder=embedder.model_id,
+        ranking_model=model_version,
+        cpv_labels=str(cpv_list) if cpv_list else "CPV division labels only",
+        engine=engine_row,
+        baselines=rows,
+        unavailable=unavailable,
+        seconds=seconds,
+    )
