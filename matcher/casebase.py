@@ -32,6 +32,7 @@ from matcher.text import fold, tokenize
 
 CASE_FEATURES = ("references", "reference_terms", "closest_reference", "typical_reference")
 MAX_REFERENCES = 50  # per supplier: the most recent ones carry the signal, and bound the work
+TENDER_CACHE_SIZE = 50_000  # tender vectors kept between requests (a few KB each)
 STEM = 6  # letters kept of each folded word: plural and gender variants meet, meanings rarely do
 
 
@@ -65,6 +66,16 @@ class _Entry:
     references: sp.csr_matrix  # n x V (n may be 0)
 
 
+@dataclass(frozen=True)
+class _Stack:
+    row: dict[str, int]
+    profiles: sp.csr_matrix  # N x V
+    terms: sp.csr_matrix  # N x W
+    references: sp.csr_matrix  # R x V, each entry's references contiguous
+    start: np.ndarray  # first reference row of each entry
+    count: np.ndarray  # number of references of each entry
+
+
 class CaseBase:
     """Profile and reference vectors per startup, keyed by external id."""
 
@@ -78,6 +89,7 @@ class CaseBase:
         self._fitted_on = 0
         self._changed_since_fit = 0
         self._tender_rows: dict[str, tuple[str, sp.csr_matrix, sp.csr_matrix]] = {}
+        self._stack: _Stack | None = None
 
     # texts -------------------------------------------------------------------------------------
     @staticmethod
@@ -108,6 +120,7 @@ class CaseBase:
                 ]
                 for key in [key for key in self._entries if key not in startups]:
                     del self._entries[key]
+                    self._stack = None
                 self._add(changed)
                 self._changed_since_fit += len(changed)
             self._source = startups
@@ -117,6 +130,7 @@ class CaseBase:
         self._vectorizer = _fitted(_characters(), documents)
         self._words = _fitted(_words(), documents)
         self._entries = {}
+        self._stack = None
         self._tender_rows = {}
         self._add(list(startups.values()))
         self._fitted_on = len(startups)
@@ -125,6 +139,7 @@ class CaseBase:
     def _add(self, records: Sequence[StartupRecord]) -> None:
         if not records:
             return
+        self._stack = None
         assert self._vectorizer is not None and self._words is not None
         texts = [self.profile_text(r) for r in records]
         profiles = self._vectorizer.transform(texts)
@@ -145,6 +160,30 @@ class CaseBase:
         assert self._vectorizer is not None and self._words is not None
         return self._vectorizer.transform(list(texts)), self._words.transform(list(texts))
 
+    def _stacked(self) -> _Stack:
+        """All entries as matrices, rebuilt only after the entries changed: one sparse product per query."""
+        if self._stack is None:
+            ids = list(self._entries)
+            entries = [self._entries[i] for i in ids]
+            width = self._vectorizer.transform([""]).shape[1] if self._vectorizer is not None else 0
+            words = self._words.transform([""]).shape[1] if self._words is not None else 0
+            counts = np.array([e.references.shape[0] for e in entries], dtype=np.int64)
+            self._stack = _Stack(
+                row={external_id: n for n, external_id in enumerate(ids)},
+                profiles=sp.vstack([e.profile for e in entries], format="csr")
+                if entries
+                else sp.csr_matrix((0, width), dtype=np.float32),
+                terms=sp.vstack([e.terms for e in entries], format="csr")
+                if entries
+                else sp.csr_matrix((0, words), dtype=np.float32),
+                references=sp.vstack([e.references for e in entries if e.references.shape[0]], format="csr")
+                if counts.sum()
+                else sp.csr_matrix((0, width), dtype=np.float32),
+                start=np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts,
+                count=counts,
+            )
+        return self._stack
+
     def supplier_scores(self, query: str, startup_ids: Sequence[str]) -> np.ndarray:
         """Rows = startups, columns = CASE_FEATURES, for one query text."""
         out = np.zeros((len(startup_ids), len(CASE_FEATURES)), dtype=np.float32)
@@ -152,16 +191,25 @@ class CaseBase:
             if self._vectorizer is None or not query.strip():
                 return out
             row, words = self._transform([query])
-            entries = [self._entries.get(i) for i in startup_ids]
-        for position, entry in enumerate(entries):
-            if entry is None:
-                continue
-            out[position, 0] = float((entry.profile @ row.T).toarray()[0, 0])
-            out[position, 1] = float((entry.terms @ words.T).toarray()[0, 0])
-            if entry.references.shape[0]:
-                sims = (entry.references @ row.T).toarray().ravel()
-                out[position, 2] = float(sims.max())
-                out[position, 3] = float(sims.mean())
+            stack = self._stacked()
+        positions = np.array([stack.row.get(i, -1) for i in startup_ids], dtype=np.int64)
+        known = positions >= 0
+        if not known.any():
+            return out
+        rows = positions[known]
+        out[known, 0] = (stack.profiles[rows] @ row.T).toarray().ravel()
+        out[known, 1] = (stack.terms[rows] @ words.T).toarray().ravel()
+        counts = stack.count[rows]
+        with_refs = counts > 0
+        if with_refs.any() and stack.references.shape[0]:
+            sims = (stack.references @ row.T).toarray().ravel()
+            starts, lengths = stack.start[rows][with_refs], counts[with_refs]
+            segments = np.concatenate([np.arange(a, a + n) for a, n in zip(starts, lengths, strict=True)])
+            bounds = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            chosen = sims[segments]
+            target = np.flatnonzero(known)[with_refs]
+            out[target, 2] = np.maximum.reduceat(chosen, bounds)
+            out[target, 3] = np.add.reduceat(chosen, bounds) / lengths
         return out
 
     def tender_scores(self, startup_id: str, tenders: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -184,6 +232,11 @@ class CaseBase:
         """Character and word vectors of tender texts, cached by id while their text stays the same."""
         missing = [(i, t) for i, t in tenders if (hit := self._tender_rows.get(i)) is None or hit[0] != t]
         if missing:
+            excess = len(self._tender_rows) + len(missing) - TENDER_CACHE_SIZE
+            if excess > 0:  # forget the oldest tenders, never the ones this request needs
+                needed = {i for i, _ in tenders}
+                for old in [k for k in self._tender_rows if k not in needed][:excess]:
+                    del self._tender_rows[old]
             rows, words = self._transform([text for _, text in missing])
             for position, (external_id, text) in enumerate(missing):
                 self._tender_rows[external_id] = (text, rows[position], words[position])

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy import select
 
 from matcher import cpv
-from matcher.casebase import CaseBase
+from matcher.casebase import CASE_FEATURES, CaseBase
 from matcher.catalogue import Catalogue, StartupRecord, TenderRecord
 from matcher.eligibility import assess
 from matcher.embedding import Embedder, load_embedder
@@ -24,6 +24,7 @@ from matcher.features import (
     QUERY_FEATURES,
     SUPPLIER_FEATURES,
     TENDER_FEATURES,
+    set_case_columns,
     supplier_features,
     tender_features,
 )
@@ -40,6 +41,8 @@ from matcher.scoring import LinearScorer, mmr_order
 from matcher.settings import Settings, get_settings
 from matcher.store import CPVCode, Store
 from matcher.text import fold
+
+CASE_POOL = 40  # tenders per request that get case-matching features (see Engine.tender_matrix)
 
 
 class Engine:
@@ -167,7 +170,9 @@ class Engine:
         )  # fmt: skip
         if not candidates:
             return []
-        records, eligibilities, matrix = self.tender_matrix(startup, candidates, now, query_vector)
+        records, eligibilities, matrix = self.tender_matrix(
+            startup, candidates, now, query_vector, case_limit=max(CASE_POOL, 3 * (limit + offset))
+        )
         scores, parts = self.scorer.score("tender_for_startup", TENDER_FEATURES, matrix)
         keep = [
             i for i, e in enumerate(eligibilities)
@@ -205,9 +210,18 @@ class Engine:
         return matches
 
     def tender_matrix(
-        self, startup: StartupRecord, candidates: Sequence[str], now: datetime, query_vector: np.ndarray | None = None
+        self,
+        startup: StartupRecord,
+        candidates: Sequence[str],
+        now: datetime,
+        query_vector: np.ndarray | None = None,
+        case_limit: int | None = None,
     ) -> tuple[list[TenderRecord], list[Eligibility], np.ndarray]:
-        """Features (TENDER_FEATURES) of these tenders for a startup: what ranking and training both use."""
+        """Features (TENDER_FEATURES) of these tenders for a startup: what ranking and training both use.
+
+        Case matching re-vectorises each tender's text, the costly step; with `case_limit` it runs only
+        for the candidates that lead on every other feature (the rest cannot reach the first page).
+        """
         table = self.catalogue.tenders
         records = [table.records[table.position[c]] for c in candidates]
         if query_vector is None:
@@ -216,11 +230,19 @@ class Engine:
         semantic = self.indexes.tender_vectors.vectors(list(candidates)) @ query_vector
         lexical = self.indexes.tender_lexical.scores(startup.text, list(candidates))
         eligibilities = [assess(startup, record, now) for record in records]
+        matrix = tender_features(startup, records, semantic, lexical, eligibilities, now)
+        rows = np.arange(len(records))
+        if case_limit is not None and len(records) > case_limit:
+            partial, _ = self.scorer.score("tender_for_startup", TENDER_FEATURES, matrix)
+            rows = np.sort(np.argpartition(-partial, case_limit)[:case_limit])
         self.casebase.sync(self.catalogue.startups)
-        cases = self.casebase.tender_scores(
-            startup.external_id, [(r.external_id, self.casebase.query_text(r.title, r.cpv_codes)) for r in records]
+        cases = np.zeros((len(records), len(CASE_FEATURES)), dtype=np.float32)
+        cases[rows] = self.casebase.tender_scores(
+            startup.external_id,
+            [(records[i].external_id, self.casebase.query_text(records[i].title, records[i].cpv_codes)) for i in rows],
         )
-        return records, eligibilities, tender_features(startup, records, semantic, lexical, eligibilities, now, cases)
+        set_case_columns(matrix, TENDER_FEATURES, cases)
+        return records, eligibilities, matrix
 
     # -- suppliers for a tender or a need -----------------------------------------------------
     def suppliers_for_tender(

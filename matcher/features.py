@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -84,10 +85,16 @@ def deadline_comfort(deadline: datetime | None, now: datetime) -> float:
     return 1.0 if days <= 60 else 0.8
 
 
+@lru_cache(maxsize=8192)
+def _place_key(name: str) -> str:
+    return fold(name)
+
+
 def region_match(left: str | None, right: str | None) -> float:
+    """Same place (accent- and case-blind); places are few, so their folded forms are cached."""
     if not left or not right:
         return 0.5
-    return 1.0 if fold(left) == fold(right) else 0.0
+    return 1.0 if left == right or _place_key(left) == _place_key(right) else 0.0
 
 
 def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
@@ -105,7 +112,7 @@ def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float
     return city, near
 
 
-def _case_columns(matrix: np.ndarray, names: tuple[str, ...], cases: np.ndarray | None) -> None:
+def set_case_columns(matrix: np.ndarray, names: tuple[str, ...], cases: np.ndarray | None) -> None:
     if cases is None:
         return
     for offset, name in enumerate(CASE_FEATURES):
@@ -140,7 +147,7 @@ def tender_features(
         matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
         matrix[row, _DEPTH] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
         matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender)
-    _case_columns(matrix, TENDER_FEATURES, cases)
+    set_case_columns(matrix, TENDER_FEATURES, cases)
     return matrix
 
 
@@ -172,5 +179,5 @@ def supplier_features(
             matrix[row, column["eligibility"]] = ELIGIBILITY_VALUE[eligibilities[row].status]
             matrix[row, column["cpv_depth"]] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
             matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
-    _case_columns(matrix, names, cases)
+    set_case_columns(matrix, names, cases)
     return matrix

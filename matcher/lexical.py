@@ -74,6 +74,7 @@ def _surface_forms(text: str) -> dict[str, str]:
 
 
 _QUERY_CACHE_SIZE = 256
+MAX_PROBE_FEATURES = 160  # retrieval probe; the shortlist is then scored with the whole query
 
 
 class LexicalIndex:
@@ -291,10 +292,17 @@ class LexicalIndex:
         self._feature_major()
         assert self._document_frequency is not None  # computed with the feature-major matrix
         keep = self._document_frequency[row.indices] <= COMMON_FEATURE_SHARE * len(self._external)
-        if keep.all() or not keep.any():
+        if not keep.any():
+            keep[:] = True
+        if keep.sum() > MAX_PROBE_FEATURES:  # a long profile text: probe with its strongest features only
+            strongest = np.argsort(-np.where(keep, row.data, -np.inf))[:MAX_PROBE_FEATURES]
+            keep = np.zeros_like(keep)
+            keep[strongest] = True
+        if keep.all():
             return row
+        order = np.flatnonzero(keep)
         return sp.csr_matrix(
-            (row.data[keep], row.indices[keep], np.array([0, int(keep.sum())])), shape=row.shape, dtype=np.float32
+            (row.data[order], row.indices[order], np.array([0, len(order)])), shape=row.shape, dtype=np.float32
         )
 
     @staticmethod
