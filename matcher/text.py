@@ -21,9 +21,7 @@ ENGLISH_STOPWORDS = frozenset(
     """a an and are as at be by for from has have in is it its of on or that the to was were will with
     our we you your their they this these those""".split()
 )
-ARABIC_STOPWORDS = frozenset(
-    """في من على الى إلى عن مع هذا هذه ذلك التي الذي او أو و ثم قد كل بين لدى""".split()
-)
+ARABIC_STOPWORDS = frozenset("""في من على الى إلى عن مع هذا هذه ذلك التي الذي او أو و ثم قد كل بين لدى""".split())
 
 
 def normalize(text: str | None) -> str:

@@ -45,8 +45,8 @@ def temporary_postgres() -> Iterator[str | None]:
     data = folder / "data"
     port = _free_port()
     try:
-        subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "tremplin", "--auth=trust", "-E", "UTF8"],
-                       check=True, capture_output=True)  # fmt: skip
+        initdb = [str(bin_dir / "initdb"), "-D", str(data), "-U", "tremplin", "--auth=trust", "-E", "UTF8"]
+        subprocess.run([*run_as, *initdb], check=True, capture_output=True)
         subprocess.run(
             [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-o",
              f"-p {port} -k {folder} -c listen_addresses=127.0.0.1", "start"],

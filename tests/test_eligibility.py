@@ -18,7 +18,8 @@ STARTUP = StartupRecord(
     contact_email="hello@paynova.example.ma", digest_opt_in=True,
 )  # fmt: skip
 TENDER = TenderRecord(
-    external_id="AO-1", title="Plateforme de paiement", buyer_id="B-1", buyer_name="Commune", buyer_kind="local_authority",
+    external_id="AO-1", title="Plateforme de paiement", buyer_id="B-1", buyer_name="Commune",
+    buyer_kind="local_authority",
     region="Casablanca-Settat", city="Casablanca", cpv_codes=("72212000",), estimated_value=1_500_000.0,
     currency="MAD", published_at=NOW, deadline_at=None, status="open", language="fr",
     min_years_in_business=None, min_revenue=None, min_references=None, required_certifications=(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect, select
@@ -18,7 +18,7 @@ EXPECTED_TABLES = {
 
 def _round_trip(store: Store) -> None:
     store.migrate()
-    assert EXPECTED_TABLES <= set(inspect(store.engine).get_table_names())
+    assert set(inspect(store.engine).get_table_names()) >= EXPECTED_TABLES
     store.downgrade("base")
     assert not EXPECTED_TABLES & set(inspect(store.engine).get_table_names())
     store.migrate()
@@ -48,7 +48,7 @@ def _datetimes_come_back_in_utc(store: Store) -> None:
         )
     with store.session() as session:
         tender = session.scalars(select(Tender)).one()
-        assert tender.deadline_at == datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+        assert tender.deadline_at == datetime(2026, 12, 1, 9, tzinfo=UTC)
         assert tender.deadline_at.utcoffset() == timedelta(0)
 
 
