@@ -66,6 +66,16 @@ class _Entry:
     references: sp.csr_matrix  # n x V (n may be 0)
 
 
+def _stack_rows(rows: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """Stack one-row CSR matrices by concatenating their arrays (sp.vstack costs ~0.1 ms a row)."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([row.nnz for row in rows], out=indptr[1:])
+    data = np.concatenate([row.data for row in rows]) if rows else np.zeros(0, dtype=np.float32)
+    indices = np.concatenate([row.indices for row in rows]) if rows else np.zeros(0, dtype=np.int32)
+    width = rows[0].shape[1] if rows else 0
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+
+
 @dataclass(frozen=True)
 class _Stack:
     row: dict[str, int]
@@ -240,6 +250,6 @@ class CaseBase:
             rows, words = self._transform([text for _, text in missing])
             for position, (external_id, text) in enumerate(missing):
                 self._tender_rows[external_id] = (text, rows[position], words[position])
-        chars = sp.vstack([self._tender_rows[i][1] for i, _ in tenders], format="csr")
-        terms = sp.vstack([self._tender_rows[i][2] for i, _ in tenders], format="csr")
+        chars = _stack_rows([self._tender_rows[i][1] for i, _ in tenders])
+        terms = _stack_rows([self._tender_rows[i][2] for i, _ in tenders])
         return chars, terms
