@@ -5,54 +5,19 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import datetime
-from typing import Annotated, Protocol
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from matcher.keys import Identity, Role
-from matcher.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
+from matcher.matching import MatchingEngine
 from matcher.settings import Settings
 from matcher.store import Store
 from service.auth import current_identity, require_roles
 from service.errors import ApiError
 
 log = logging.getLogger(__name__)
-
-
-class MatchingEngine(Protocol):
-    """What the API needs of `matcher.engine.Engine`."""
-
-    def recommend_tenders(
-        self,
-        startup_id: str,
-        filters: TenderFilters | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        now: datetime | None = None,
-    ) -> list[TenderMatch]: ...
-
-    def suppliers_for_tender(
-        self,
-        tender_id: str,
-        filters: SupplierFilters | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        include_ineligible: bool = False,
-    ) -> list[SupplierMatch]: ...
-
-    def search_suppliers(
-        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
-    ) -> list[SupplierMatch]: ...
-
-    def readiness(self) -> dict[str, bool]: ...
-
-    def sync(self, progress: bool = False) -> dict[str, int]: ...
-
-    def refresh(self, kind: str, external_ids: Sequence[str]) -> None: ...
-
-    def remove(self, kind: str, external_ids: Sequence[str]) -> None: ...
 
 
 def open_engine(settings: Settings) -> MatchingEngine:

@@ -8,10 +8,10 @@ the same week with the same data changes nothing; an approved or sent batch is n
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,8 @@ from matcher.digests.curate import AUDIENCES, EDITABLE, record_audit
 from matcher.digests.reconcile import Candidate, ItemKey, apply
 from matcher.digests.weeks import current_week, normalize_week
 from matcher.errors import NotFoundError
-from matcher.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
+from matcher.matching import MatchingEngine
+from matcher.results import TenderFilters
 from matcher.settings import Settings
 from matcher.store import (
     Buyer,
@@ -35,30 +36,7 @@ from matcher.store import (
     Tender,
 )
 
-
-class Engine(Protocol):
-    """What digests need of `matcher.engine.Engine`."""
-
-    def recommend_tenders(
-        self,
-        startup_id: str,
-        filters: TenderFilters | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        now: datetime | None = None,
-        diversity: float = 0.0,
-        only_tenders: Collection[str] | None = None,
-    ) -> list[TenderMatch]: ...
-
-    def suppliers_for_tender(
-        self,
-        tender_id: str,
-        filters: SupplierFilters | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        include_ineligible: bool = False,
-        now: datetime | None = None,
-    ) -> list[SupplierMatch]: ...
+Engine = MatchingEngine  # what digests need of the engine
 
 
 FIRST_WINDOW_DAYS = 7

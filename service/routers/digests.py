@@ -6,7 +6,7 @@ Staff keys only. Positions are 1-based. Editing an approved batch answers 409 un
 from __future__ import annotations
 
 from email.header import Header
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from matcher.digests import curate
-from matcher.digests.build import Engine, build_batch, explain_pair
+from matcher.digests.build import build_batch, explain_pair
 from matcher.digests.export import export_batch
 from matcher.digests.render import preview as render_preview
 from matcher.digests.send import RetryPolicy, send_batch
@@ -125,7 +125,7 @@ def build(
     try:
         week = normalize_week(body.week) if body.week else None
         report = build_batch(
-            store, cast(Engine, engine), week, body.audience, actor=_actor(staff), settings=settings,
+            store, engine, week, body.audience, actor=_actor(staff), settings=settings,
             first_window_days=body.first_window_days,
         )  # fmt: skip
     except ValueError as exc:
@@ -257,7 +257,7 @@ def add_item(
     if slot.loaded is not None and digest.startup_id is not None:
         startup = session.get(Startup, digest.startup_id)
         if startup is not None:
-            found = explain_pair(cast(Engine, slot.loaded), startup.external_id, body.tender_id)
+            found = explain_pair(slot.loaded, startup.external_id, body.tender_id)
             score, explanation = found if found is not None else (0.0, None)
     try:
         item = curate.add_item(
