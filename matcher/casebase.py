@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.catalogue import StartupRecord
 from matcher.text import fold, tokenize
+from matcher.tfidf_rows import TfidfRows
 
 CASE_FEATURES = ("references", "reference_terms", "closest_reference", "typical_reference")
 MAX_REFERENCES = 50  # per supplier: the most recent ones carry the signal, and bound the work
@@ -85,6 +86,17 @@ def _stack_rows(rows: list[_SparseRow], width: int) -> sp.csr_matrix:
 
 
 @dataclass(frozen=True)
+class _WarmTenders:
+    """Vectors of the tenders that can be recommended (the open ones), made once after a load: one
+    matrix each, not an object per tender, so that neither requests nor the garbage collector pay."""
+
+    row: dict[str, int]
+    texts: list[str]
+    characters: sp.csr_matrix
+    words: sp.csr_matrix
+
+
+@dataclass(frozen=True)
 class _Stack:
     row: dict[str, int]
     profiles: sp.csr_matrix  # N x V
@@ -99,6 +111,7 @@ class CaseBase:
 
     def __init__(self, label: Callable[[str], str]) -> None:
         self._label = label
+        self._labels: dict[str, str] = {}
         self._lock = threading.RLock()
         self._vectorizer: TfidfVectorizer | None = None
         self._words: TfidfVectorizer | None = None
@@ -106,7 +119,9 @@ class CaseBase:
         self._source: Mapping[str, StartupRecord] | None = None
         self._fitted_on = 0
         self._changed_since_fit = 0
+        self._rows: tuple[TfidfRows, TfidfRows] | None = None
         self._tender_rows: dict[str, tuple[str, _SparseRow, _SparseRow]] = {}
+        self._warm: _WarmTenders | None = None
         self._stack: _Stack | None = None
 
     # texts -------------------------------------------------------------------------------------
@@ -122,7 +137,18 @@ class CaseBase:
 
     def query_text(self, title: str, cpv_codes: Sequence[str]) -> str:
         """A tender as the case base reads it: its title and the labels of its CPV codes."""
-        return " . ".join([title, *(self._label(code) for code in cpv_codes[:3])])
+        return " . ".join([title, *(self._code_label(code) for code in cpv_codes[:3])])
+
+    def _code_label(self, code: str) -> str:
+        # Label look-ups walk the code's ancestors; a request reads the labels of dozens of tenders.
+        label = self._labels.get(code)
+        if label is None:
+            label = self._labels[code] = self._label(code)
+        return label
+
+    def forget_labels(self) -> None:
+        """The CPV catalogue changed: look labels up again."""
+        self._labels = {}
 
     # keeping in step with the catalogue --------------------------------------------------------
     def sync(self, startups: Mapping[str, StartupRecord]) -> None:
@@ -147,9 +173,11 @@ class CaseBase:
         documents = [self.profile_text(record) for record in startups.values()]
         self._vectorizer = _fitted(_characters(), documents)
         self._words = _fitted(_words(), documents)
+        self._rows = None
         self._entries = {}
         self._stack = None
         self._tender_rows = {}
+        self._warm = None
         self._add(list(startups.values()))
         self._fitted_on = len(startups)
         self._changed_since_fit = 0
@@ -176,7 +204,10 @@ class CaseBase:
     # scores ------------------------------------------------------------------------------------
     def _transform(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         assert self._vectorizer is not None and self._words is not None
-        return self._vectorizer.transform(list(texts)), self._words.transform(list(texts))
+        if self._rows is None:
+            self._rows = (TfidfRows(self._vectorizer), TfidfRows(self._words))
+        characters, words = self._rows
+        return characters.transform(list(texts)), words.transform(list(texts))
 
     def _stacked(self) -> _Stack:
         """All entries as matrices, rebuilt only after the entries changed: one sparse product per query."""
@@ -246,8 +277,34 @@ class CaseBase:
             out[:, 3] = sims.mean(axis=1)
         return out
 
+    def warm_tenders(self, tenders: Sequence[tuple[str, str]], batch: int = 2_000) -> None:
+        """Vectorise these (tender id, query text) pairs ahead of requests; they are then read, not
+        transformed, while their text stays the same. Call after `sync` (a refit forgets them)."""
+        with self._lock:
+            if self._vectorizer is None:
+                return
+            parts = [
+                self._transform([text for _, text in tenders[i : i + batch]]) for i in range(0, len(tenders), batch)
+            ]
+            characters, words = self._transform([])
+            if parts:
+                characters = sp.csr_matrix(sp.vstack([c for c, _ in parts], format="csr"))
+                words = sp.csr_matrix(sp.vstack([w for _, w in parts], format="csr"))
+            self._warm = _WarmTenders(
+                row={external_id: n for n, (external_id, _) in enumerate(tenders)},
+                texts=[text for _, text in tenders],
+                characters=characters,
+                words=words,
+            )
+
     def _tender_matrix(self, tenders: Sequence[tuple[str, str]]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """Character and word vectors of tender texts, cached by id while their text stays the same."""
+        """Character and word vectors of tender texts: warm rows where the text is unchanged, else
+        transformed now and cached by id."""
+        warm = self._warm
+        if warm is not None:
+            rows = [warm.row.get(i, -1) for i, _ in tenders]
+            if all(r >= 0 and warm.texts[r] == t for r, (_, t) in zip(rows, tenders, strict=True)):
+                return warm.characters[rows], warm.words[rows]
         missing = [(i, t) for i, t in tenders if (hit := self._tender_rows.get(i)) is None or hit[0] != t]
         if missing:
             excess = len(self._tender_rows) + len(missing) - TENDER_CACHE_SIZE

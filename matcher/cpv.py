@@ -102,14 +102,30 @@ class CPVMatch:
 
 def best_overlap(left: Iterable[str], right: Iterable[str]) -> CPVMatch | None:
     """The closest pair between two code lists: the 'why' of a CPV match."""
+    return _best_overlap(tuple(left), tuple(right))
+
+
+def deepest_shared(left: Iterable[str], right: Iterable[str]) -> int:
+    """Deepest significant prefix shared by any pair of codes (0 if no common division)."""
+    return _deepest_shared(tuple(left), tuple(right))
+
+
+# Ranking asks these for every (profile, candidate) pair; code lists repeat a lot (a few thousand
+# distinct ones), so the answers are cached.
+@lru_cache(maxsize=131_072)
+def _best_overlap(left: tuple[str, ...], right: tuple[str, ...]) -> CPVMatch | None:
     best: CPVMatch | None = None
-    right_codes = list(right)
     for a in left:
-        for b in right_codes:
+        for b in right:
             score = similarity(a, b)
             if score > 0 and (best is None or score > best.score):
                 best = CPVMatch(a, b, score)
     return best
+
+
+@lru_cache(maxsize=131_072)
+def _deepest_shared(left: tuple[str, ...], right: tuple[str, ...]) -> int:
+    return max((shared_depth(a, b) for a in left for b in right), default=0)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ should know.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from matcher.catalogue import StartupRecord, TenderRecord
 from matcher.results import Eligibility, EligibilityStatus
@@ -30,6 +31,7 @@ def is_small_firm(startup: StartupRecord) -> bool:
     return not (startup.headcount is not None and startup.headcount > SME_MAX_HEADCOUNT)
 
 
+@lru_cache(maxsize=4096)
 def _certification_key(name: str) -> str:
     return "".join(ch for ch in fold(name) if ch.isalnum())
 

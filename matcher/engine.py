@@ -75,6 +75,7 @@ class Engine:
         with self._write_lock:
             self.index_report = self.indexes.load_or_build(progress=progress)
             self._reload_catalogue()
+            self._warm_casebase()
             self._loaded = True
         return self.index_report
 
@@ -82,6 +83,7 @@ class Engine:
         with self._write_lock:
             report = self.indexes.sync(progress=progress)
             self._reload_catalogue()
+            self._warm_casebase()
         return report
 
     def refresh(self, kind: str, external_ids: Sequence[str]) -> None:
@@ -103,6 +105,18 @@ class Engine:
             self.cpv_labels = {
                 row.code: cpv.CPVLabel(row.code, row.label_fr, row.label_en) for row in session.scalars(select(CPVCode))
             }
+            self.casebase.forget_labels()
+
+    def _warm_casebase(self) -> None:
+        """Fit the case base and vectorise the open tenders now, so that no request pays for either."""
+        self.casebase.sync(self.catalogue.startups)
+        records = self.catalogue.tenders.records
+        self.casebase.warm_tenders(
+            [
+                (records[i].external_id, self.casebase.query_text(records[i].title, records[i].cpv_codes))
+                for i in np.flatnonzero(self.catalogue.tenders.is_open)
+            ]
+        )
 
     def readiness(self) -> dict[str, bool]:
         store_ok = True

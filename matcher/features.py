@@ -99,7 +99,7 @@ def region_match(left: str | None, right: str | None) -> float:
 
 def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
     """Deepest CPV prefix shared by any pair of codes, over 8 digits (0 if no common division)."""
-    return max((cpv.shared_depth(a, b) for a in left for b in right), default=0) / 8
+    return cpv.deepest_shared(left, right) / 8
 
 
 def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float]:

@@ -27,6 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.errors import IndexCorruptError
 from matcher.text import fold, normalize, tokenize
+from matcher.tfidf_rows import TfidfRows
 from matcher.vector_index import TOMBSTONE_RATIO, IdSelection, next_version, read_bundle, rows_of, write_bundle
 
 WORD_WEIGHT = 0.6
@@ -84,6 +85,8 @@ class LexicalIndex:
         self.saved_token: str | None = None
         self._lock = threading.RLock()
         self._blocks: list[tuple[TfidfVectorizer | None, float]] = []
+        self._rows_for: object = None  # the blocks `_row_makers` were made from
+        self._row_makers: list[tuple[TfidfRows, np.float32]] = []
         self._clear()
 
     def _clear(self) -> None:
@@ -97,6 +100,7 @@ class LexicalIndex:
         self.fitted_docs = 0
         self.added_since_fit = 0
         self._names: list[np.ndarray] | None = None
+        self._dense_query: np.ndarray | None = None
         self._version = next_version()
         # The vocabulary is fixed between builds, so a query's row can be reused: one request explains
         # ten matches against the same profile text.
@@ -128,11 +132,16 @@ class LexicalIndex:
         return self._stack(parts, len(texts))
 
     def _transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        parts = [
-            vectorizer.transform(list(texts)) * np.float32(np.sqrt(weight))
-            for vectorizer, weight in self._blocks
-            if vectorizer is not None
-        ]
+        if self._rows_for is not self._blocks:  # blocks refitted or loaded: new fast transformers
+            self._row_makers = [(TfidfRows(v), np.float32(np.sqrt(w))) for v, w in self._blocks if v is not None]
+            self._rows_for = self._blocks
+        parts = [maker.transform(list(texts)) * scale for maker, scale in self._row_makers]
+        if len(texts) == 1 and parts:  # a query: join the blocks' arrays directly (sp.hstack costs ~0.2 ms)
+            offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
+            indices = np.concatenate([part.indices + offset for part, offset in zip(parts, offsets, strict=True)])
+            data = np.concatenate([part.data for part in parts])
+            width = sum(part.shape[1] for part in parts)
+            return sp.csr_matrix((data, indices, np.array([0, len(data)])), shape=(1, width), dtype=np.float32)
         return self._stack(parts, len(texts))
 
     @staticmethod
@@ -269,7 +278,7 @@ class LexicalIndex:
                 if len(rows) == 0:
                     return []
                 if len(rows) * 4 < len(self._external):
-                    scores = (self._matrix()[rows] @ row.T).toarray().ravel()
+                    scores = self._dot(rows, row)
                     return self._top(scores, rows, k)
                 mask = np.zeros(len(self._external), dtype=bool)
                 mask[rows] = True
@@ -282,7 +291,7 @@ class LexicalIndex:
             if probe is row:
                 return self._top(scores, None, k)
             shortlist = self._top_rows(scores, 4 * k)
-            exact = (self._matrix()[shortlist] @ row.T).toarray().ravel()
+            exact = self._dot(shortlist, row)
             return self._top(exact, shortlist, k)
 
     def _without_common(self, row: sp.csr_matrix) -> sp.csr_matrix:
@@ -304,6 +313,18 @@ class LexicalIndex:
         return sp.csr_matrix(
             (row.data[order], row.indices[order], np.array([0, len(order)])), shape=row.shape, dtype=np.float32
         )
+
+    def _dot(self, rows: np.ndarray, row: sp.csr_matrix) -> np.ndarray:
+        """Cosines of these documents with a query row, through a dense copy of the query (caller holds
+        the lock): a sparse-times-dense product skips the sparse-times-sparse bookkeeping."""
+        matrix = self._matrix()
+        if self._dense_query is None or len(self._dense_query) != matrix.shape[1]:
+            self._dense_query = np.zeros(matrix.shape[1], dtype=np.float32)
+        self._dense_query[row.indices] = row.data
+        try:
+            return np.asarray(matrix[rows] @ self._dense_query, dtype=np.float32)
+        finally:
+            self._dense_query[row.indices] = 0.0
 
     @staticmethod
     def _top_rows(scores: np.ndarray, k: int) -> np.ndarray:
@@ -333,7 +354,7 @@ class LexicalIndex:
             positions = [(p, self._row_of[i]) for p, i in enumerate(ids) if i in self._row_of]
             if positions:
                 where, rows = zip(*positions, strict=True)
-                values = (self._matrix()[list(rows)] @ row.T).toarray().ravel()
+                values = self._dot(np.array(rows), row)
                 out[list(where)] = values
         return out
 
@@ -352,10 +373,16 @@ class LexicalIndex:
             doc_row = self._row_of.get(doc_id)
             if row is None or doc_row is None or self._blocks[0][0] is None:
                 return []
-            width = len(self._feature_names()[0])
-            product = row[:, :width].multiply(self._matrix()[doc_row, :width]).tocoo()
             names = self._feature_names()[0]
-            ranked = [str(names[column]) for column in product.col[np.argsort(-product.data, kind="stable")]]
+            matrix = self._matrix()
+            start, end = matrix.indptr[doc_row], matrix.indptr[doc_row + 1]
+            words = row.indices < len(names)  # the word block comes first
+            # Raw CSR arrays, not scipy slicing: a request explains ten matches and slicing costs ~0.4 ms each.
+            common, in_query, in_doc = np.intersect1d(
+                row.indices[words], matrix.indices[start:end], assume_unique=True, return_indices=True
+            )
+            contribution = row.data[words][in_query] * matrix.data[start:end][in_doc]
+            ranked = [str(names[column]) for column in common[np.argsort(-contribution, kind="stable")]]
         forms = _surface_forms(query)
         picked: list[str] = []
         for term in ranked:
