@@ -64,3 +64,24 @@ def test_changed_profiles_are_seen_by_the_next_query() -> None:
     casebase.sync(updated)
     after = casebase.supplier_scores("Nettoyage des locaux", ["S-NONE"])[0, 2]
     assert before == 0 and after > 0.5
+
+
+def test_warmed_tenders_score_like_cold_ones_and_a_changed_title_is_not_served_stale() -> None:
+    casebase, _ = _casebase()
+    tenders = [
+        ("T-ROAD", "Réfection de la chaussée et des trottoirs"),
+        ("T-PAY", "Paiement en ligne des taxes communales"),
+    ]
+    cold = casebase.tender_scores("S-ROADS", tenders)
+    warmed, _ = _casebase()
+    warmed.warm_tenders(tenders)
+    np.testing.assert_allclose(warmed.tender_scores("S-ROADS", tenders), cold, atol=1e-6)
+    assert cold[0, 2] > cold[1, 2]  # the road tender is closest to the road builder's past contracts
+
+    # The payment tender was retitled after warming: its new text is scored, not the warmed one.
+    retitled = [tenders[0], ("T-PAY", "Réfection de chaussée à Fès")]
+    fresh, _ = _casebase()
+    np.testing.assert_allclose(
+        warmed.tender_scores("S-ROADS", retitled), fresh.tender_scores("S-ROADS", retitled), atol=1e-6
+    )
+    assert warmed.tender_scores("S-ROADS", retitled)[1, 2] > cold[1, 2]
