@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +74,11 @@ _SparseRow = tuple[np.ndarray, np.ndarray]  # (data, indices) of one CSR row: no
 def _split_rows(matrix: sp.csr_matrix) -> list[_SparseRow]:
     bounds = matrix.indptr
     return [(matrix.data[a:b], matrix.indices[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _row_arrays(matrix: sp.csr_matrix, row: int) -> _SparseRow:
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    return matrix.data[start:end], matrix.indices[start:end]
 
 
 def _stack_rows(rows: list[_SparseRow], width: int) -> sp.csr_matrix:
@@ -297,27 +302,33 @@ class CaseBase:
                 words=words,
             )
 
-    def _tender_matrix(self, tenders: Sequence[tuple[str, str]]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """Character and word vectors of tender texts: warm rows where the text is unchanged, else
-        transformed now and cached by id."""
+    def _cached_rows(self, external_id: str, text: str) -> tuple[_SparseRow, _SparseRow] | None:
+        """This tender's vectors if made before from the same text: warmed at load, or by a request."""
         warm = self._warm
-        if warm is not None:
-            rows = [warm.row.get(i, -1) for i, _ in tenders]
-            if all(r >= 0 and warm.texts[r] == t for r, (_, t) in zip(rows, tenders, strict=True)):
-                return warm.characters[rows], warm.words[rows]
-        missing = [(i, t) for i, t in tenders if (hit := self._tender_rows.get(i)) is None or hit[0] != t]
+        if warm is not None and (row := warm.row.get(external_id)) is not None and warm.texts[row] == text:
+            return _row_arrays(warm.characters, row), _row_arrays(warm.words, row)
+        hit = self._tender_rows.get(external_id)
+        return (hit[1], hit[2]) if hit is not None and hit[0] == text else None
+
+    def _tender_matrix(self, tenders: Sequence[tuple[str, str]]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Character and word vectors of tender texts; only tenders never seen with this text are transformed."""
+        found = [self._cached_rows(i, t) for i, t in tenders]
+        missing = [pair for pair, rows in zip(tenders, found, strict=True) if rows is None]
+        fresh: Iterator[tuple[_SparseRow, _SparseRow]] = iter(())
         if missing:
             excess = len(self._tender_rows) + len(missing) - TENDER_CACHE_SIZE
             if excess > 0:  # forget the oldest tenders, never the ones this request needs
                 needed = {i for i, _ in tenders}
                 for old in [k for k in self._tender_rows if k not in needed][:excess]:
                     del self._tender_rows[old]
-            rows, words = self._transform([text for _, text in missing])
-            for (external_id, text), char_row, word_row in zip(
-                missing, _split_rows(rows), _split_rows(words), strict=True
-            ):
+            chars, words = self._transform([text for _, text in missing])
+            made = list(zip(_split_rows(chars), _split_rows(words), strict=True))
+            for (external_id, text), (char_row, word_row) in zip(missing, made, strict=True):
                 self._tender_rows[external_id] = (text, char_row, word_row)
+            fresh = iter(made)
+        rows = [hit if hit is not None else next(fresh) for hit in found]
         assert self._vectorizer is not None and self._words is not None
-        chars = _stack_rows([self._tender_rows[i][1] for i, _ in tenders], len(self._vectorizer.vocabulary_))
-        terms = _stack_rows([self._tender_rows[i][2] for i, _ in tenders], len(self._words.vocabulary_))
-        return chars, terms
+        return (
+            _stack_rows([c for c, _ in rows], len(self._vectorizer.vocabulary_)),
+            _stack_rows([w for _, w in rows], len(self._words.vocabulary_)),
+        )
