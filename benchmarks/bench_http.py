@@ -31,11 +31,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+from latency import percentile, time_recommendations
 
 
 def _free_port() -> int:
@@ -78,12 +74,7 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], str, list[float]]:
     rng = random.Random(0)
     for warm in startup_ids[:20]:
         engine.recommend_tenders(warm, limit=10)
-    latencies = []
-    for _ in range(args.inprocess_requests):
-        startup_id = rng.choice(startup_ids)
-        started = time.perf_counter()
-        engine.recommend_tenders(startup_id, limit=10)
-        latencies.append((time.perf_counter() - started) * 1000)
+    latencies = time_recommendations(engine, startup_ids, rng, args.inprocess_requests)
     del engine  # the server loads its own; do not hold two copies in memory
     gc.collect()
     store.dispose()
@@ -201,7 +192,7 @@ def main() -> None:
     inprocess_p50 = statistics.median(inprocess)
     print(
         f"in-process recommend_tenders (limit 10): p50 {inprocess_p50:.1f} ms, "
-        f"p99 {_percentile(inprocess, 0.99):.1f} ms over {len(inprocess)} requests"
+        f"p99 {percentile(inprocess, 0.99):.1f} ms over {len(inprocess)} requests"
     )
 
     port = _free_port()
@@ -214,7 +205,7 @@ def main() -> None:
         sequential_p50 = statistics.median(sequential)
         print(
             f"one client, {len(sequential)} requests in a row: p50 {sequential_p50:.1f} ms, "
-            f"p99 {_percentile(sequential, 0.99):.1f} ms"
+            f"p99 {percentile(sequential, 0.99):.1f} ms"
         )
         latencies, outcomes, elapsed = asyncio.run(
             drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration)
@@ -238,8 +229,8 @@ def main() -> None:
             else "unavailable (the worker that answered /metrics served none: metrics are per process)"
         )
         print(
-            f"client latency: p50 {http_p50:.1f} ms, p90 {_percentile(latencies, 0.90):.1f} ms, "
-            f"p99 {_percentile(latencies, 0.99):.1f} ms; server-side mean {server_note}"
+            f"client latency: p50 {http_p50:.1f} ms, p90 {percentile(latencies, 0.90):.1f} ms, "
+            f"p99 {percentile(latencies, 0.99):.1f} ms; server-side mean {server_note}"
         )
         print(
             f"HTTP p50 / in-process p50: {sequential_p50 / inprocess_p50:.2f} with one client "

@@ -15,10 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+from latency import percentile, time_recommendations
 
 
 def main() -> None:
@@ -73,17 +70,12 @@ def main() -> None:
     latencies = []
     medians = []
     for _ in range(args.rounds):
-        round_latencies = []
-        for _ in range(args.requests):
-            startup_id = rng.choice(startup_ids)
-            started = time.perf_counter()
-            engine.recommend_tenders(startup_id, limit=10)
-            round_latencies.append((time.perf_counter() - started) * 1000)
+        round_latencies = time_recommendations(engine, startup_ids, rng, args.requests)
         medians.append(statistics.median(round_latencies))
         latencies.extend(round_latencies)
     print(
         f"recommend tenders (limit 10): p50 {statistics.median(latencies):.1f} ms, "
-        f"p99 {_percentile(latencies, 0.99):.1f} ms over {len(latencies)} requests "
+        f"p99 {percentile(latencies, 0.99):.1f} ms over {len(latencies)} requests "
         f"(round medians {', '.join(f'{m:.1f}' for m in medians)} ms)"
     )
 
@@ -100,7 +92,7 @@ def main() -> None:
         latencies.append((time.perf_counter() - started) * 1000)
     print(
         f"supplier search incl. query encoding: p50 {statistics.median(latencies):.1f} ms, "
-        f"p99 {_percentile(latencies, 0.99):.1f} ms over {len(latencies)} requests"
+        f"p99 {percentile(latencies, 0.99):.1f} ms over {len(latencies)} requests"
     )
 
 
