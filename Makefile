@@ -50,3 +50,4 @@ lint: install
 	$(VENV)/bin/ruff check matcher service tests benchmarks
 	$(VENV)/bin/ruff format --check matcher service tests benchmarks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports

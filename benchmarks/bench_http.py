@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/bench_http.py [--tenders 100000] [--startups 10000] [--embedder minilm]
      [--clients 32] [--duration 60] [--workers 1] [--home DIR]
 
-Fills a state folder with `matcher.synth` data (skipped when `--home` already holds enough), builds
+Fills a state folder with `matcher.datasets.synth` data (skipped when `--home` already holds enough), builds
 the indexes, measures the in-process p50/p99 of `Engine.recommend_tenders`, then starts
 `tremplin serve` on a free loopback port and measures one client alone (the bare HTTP overhead),
 then drives it with `--clients` concurrent keep-alive clients (httpx + asyncio, one process) for
@@ -43,12 +43,11 @@ def _free_port() -> int:
 
 def prepare(args: argparse.Namespace) -> tuple[list[str], str, list[float]]:
     """Data, indexes, a staff key and the in-process latencies (ms) of the same request."""
-    from matcher import keys
-    from matcher.engine import Engine
+    from matcher.datasets.synth import synth_startups, synth_tenders
     from matcher.ingest import ingest_records
+    from matcher.ranking.engine import Engine
     from matcher.settings import get_settings
-    from matcher.store import Store
-    from matcher.synth import synth_startups, synth_tenders
+    from matcher.store import Store, keys
 
     settings = get_settings()
     settings.ensure_home()

@@ -7,7 +7,7 @@ Vectors are synthetic: unit vectors around 100 topic centres with 20 sub-topics 
 tuned so that a query's nearest neighbour has cosine ~0.7 and its 10th ~0.6 (like sentence
 embeddings of tender texts). Encoding 100k real texts would take most of the time budget and
 measure the model, not the index; the model figures are measured separately on generated texts
-(matcher.synth when present). Prints figures only; nothing asserts on time.
+(matcher.datasets.synth when present). Prints figures only; nothing asserts on time.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matcher.lexical import LexicalIndex
-from matcher.vector_index import IdSelection, VectorIndex
+from matcher.index.lexical import LexicalIndex
+from matcher.index.vector_index import IdSelection, VectorIndex
 
 
 def rss_bytes() -> int:
@@ -67,7 +67,7 @@ def search_one(
 
 def generated_texts(n: int, seed: int = 5) -> list[str]:
     try:
-        from matcher.synth import synth_tenders
+        from matcher.datasets.synth import synth_tenders
     except ImportError:  # the generator ships with the engine; fall back to simple templates
         rng = np.random.default_rng(seed)
         subjects = ["paiement électronique", "travaux de voirie", "audit de sécurité", "irrigation solaire",
@@ -145,7 +145,7 @@ def bench_lexical(n: int, queries: int) -> None:
 
 
 def bench_models(sentences: int) -> None:
-    from matcher.embedding import SentenceTransformerEmbedder, UniversalSentenceEncoderEmbedder
+    from matcher.index.embedding import SentenceTransformerEmbedder, UniversalSentenceEncoderEmbedder
 
     texts = generated_texts(sentences, seed=11)
     queries = [f"fournisseur {text.split('.')[0][:60]}" for text in generated_texts(300, seed=12)]

@@ -32,11 +32,11 @@ def main() -> None:
     os.environ["TREMPLIN_HOME"] = str(home)
     os.environ["TREMPLIN_EMBEDDER"] = args.embedder
 
-    from matcher.engine import Engine
+    from matcher.datasets.synth import synth_startups, synth_tenders
     from matcher.ingest import ingest_records
+    from matcher.ranking.engine import Engine
     from matcher.settings import get_settings
     from matcher.store import Store
-    from matcher.synth import synth_startups, synth_tenders
 
     settings = get_settings()
     settings.ensure_home()

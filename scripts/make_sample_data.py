@@ -4,7 +4,7 @@
 Everything here is written by the project and fictional (names, companies, tenders), set in Morocco.
 Texts are assembled from several sentence pools per sector and language, so that no two descriptions
 are the same template with a different name. The random seed is fixed: the same script always writes
-the same bytes. Dates are absolute, anchored on matcher.sample.ANCHOR; the loader shifts them to the
+the same bytes. Dates are absolute, anchored on matcher.datasets.sample.ANCHOR; the loader shifts them to the
 load date.
 
     .venv/bin/python scripts/make_sample_data.py [--out DIR]
@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from matcher.sample import ANCHOR, BUYERS_FILE, STARTUPS_FILE, TENDERS_FILE
+from matcher.datasets.sample import ANCHOR, BUYERS_FILE, STARTUPS_FILE, TENDERS_FILE
 from matcher.schemas import MOROCCAN_REGIONS
 
 SEED = 20260105

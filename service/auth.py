@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from matcher.keys import Identity, Role, verify_key
 from matcher.store import Store, Tender
+from matcher.store.keys import Identity, Role, verify_key
 from service.errors import forbidden, unauthorized
 
 bearer_scheme = HTTPBearer(

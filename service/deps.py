@@ -10,10 +10,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from matcher.keys import Identity, Role
-from matcher.matching import MatchingEngine
+from matcher.ranking.matching import MatchingEngine
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.store.keys import Identity, Role
 from service.auth import current_identity, require_roles
 from service.errors import ApiError
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 def open_engine(settings: Settings) -> MatchingEngine:
-    from matcher.engine import Engine
+    from matcher.ranking.engine import Engine
 
     return Engine.open(settings)
 

@@ -23,7 +23,7 @@ from matcher.errors import (
     NotFoundError,
     TremplinError,
 )
-from matcher.repository import FieldError
+from matcher.store.repository import FieldError
 from service.observability import current_request_id
 
 CODES = {

@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.feedback import Verdict
-from matcher.keys import Role
-from matcher.results import SupplierFilters, SupplierMatch, TenderMatch
+from matcher.ranking.results import SupplierFilters, SupplierMatch, TenderMatch
 from matcher.schemas import BuyerIn, BuyerKind, Language, LotIn, StartupIn, TenderIn, TenderStatus
+from matcher.store.feedback import Verdict
+from matcher.store.keys import Role
 
 
 class _Page(BaseModel):

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from matcher.casebase import CaseBase
-from matcher.catalogue import StartupRecord
+from matcher.ranking.casebase import CaseBase
+from matcher.ranking.catalogue import StartupRecord
 
 BASE = StartupRecord(
     external_id="", name="", city=None, region=None, sectors=(), tags=(), cpv_codes=(), founding_year=None,

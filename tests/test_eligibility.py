@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from matcher.catalogue import StartupRecord, TenderRecord
-from matcher.eligibility import assess
-from matcher.results import EligibilityStatus
+from matcher.ranking.catalogue import StartupRecord, TenderRecord
+from matcher.ranking.eligibility import assess
+from matcher.ranking.results import EligibilityStatus
 
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
 

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matcher.embedding import (
+from matcher.errors import ModelUnavailableError
+from matcher.index.embedding import (
     MINILM_ID,
     CachedEmbedder,
     Embedder,
@@ -19,7 +20,6 @@ from matcher.embedding import (
     UniversalSentenceEncoderEmbedder,
     load_embedder,
 )
-from matcher.errors import ModelUnavailableError
 from matcher.settings import Settings
 
 FR_PAYMENT = "Mise en place d'une plateforme de paiement électronique et de monétique pour la banque"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from matcher.engine import Engine
-from matcher.results import EligibilityStatus, SupplierFilters, TenderFilters
+from matcher.ranking.engine import Engine
+from matcher.ranking.results import EligibilityStatus, SupplierFilters, TenderFilters
 from matcher.settings import Settings
 from matcher.store import Store
 
@@ -21,7 +21,7 @@ PAYMENT_WORDS = ("paiement", "payment", "monétique", "bancaire", "banking", "wa
 
 
 def _sample_engine(home: Path, embedder: str) -> Engine:
-    from matcher.sample import load_sample
+    from matcher.datasets.sample import load_sample
 
     settings = Settings(home=home, embedder=embedder)
     settings.ensure_home()

@@ -322,7 +322,7 @@ def test_eval_command_prints_json_and_fails_cleanly(tmp_path: Path, settings: Se
 
 def test_train_command_writes_weights_the_engine_can_load(tmp_path: Path, settings: Settings, monkeypatch: Any) -> None:
     from matcher.cli.main import app
-    from matcher.scoring import LinearScorer
+    from matcher.ranking.scoring import LinearScorer
     from matcher.settings import get_settings
 
     monkeypatch.setenv("TREMPLIN_EMBEDDER", "hashing")
@@ -354,7 +354,7 @@ CROSS_LINGUAL = [
 
 @pytest.mark.slow
 def test_multilingual_encoder_ranks_the_french_document_of_each_arabic_query_first(settings: Settings) -> None:
-    from matcher.embedding import load_embedder
+    from matcher.index.embedding import load_embedder
 
     embedder = load_embedder(settings.model_copy(update={"embedder": "use"}), cached=False)
     queries = embedder.encode_queries([arabic for arabic, _ in CROSS_LINGUAL])

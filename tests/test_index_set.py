@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from sqlalchemy import delete, select
 
-from matcher.documents import startup_hash, tender_hash
-from matcher.embedding import CachedEmbedder, HashingEmbedder
-from matcher.fingerprint import source_fingerprint
-from matcher.index_set import IndexSet
+from matcher.index.embedding import CachedEmbedder, HashingEmbedder
+from matcher.index.index_set import IndexSet
 from matcher.settings import Settings
 from matcher.store import IndexState, Startup, Store, Tender
+from matcher.store.documents import startup_hash, tender_hash
+from matcher.store.fingerprint import source_fingerprint
 
 TENDERS = {
     "T-PAY": ("Plateforme de paiement électronique pour la trésorerie", "open"),

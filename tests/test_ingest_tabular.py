@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
-from matcher.documents import startup_hash, tender_hash
 from matcher.ingest import IngestError, IngestStoreError, ingest_bytes, ingest_file, ingest_records
 from matcher.store import Buyer, Startup, Store, Tender
+from matcher.store.documents import startup_hash, tender_hash
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 

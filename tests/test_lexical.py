@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from matcher.errors import IndexCorruptError
-from matcher.lexical import LexicalIndex
-from matcher.vector_index import IdSelection, IndexMissingError
+from matcher.index.lexical import LexicalIndex
+from matcher.index.vector_index import IdSelection, IndexMissingError
 
 DOCS = {
     "elec": "Travaux d'Électricité et d'éclairage public du bâtiment administratif",
@@ -137,7 +137,7 @@ def test_a_reused_selection_follows_changes_to_the_index(index: LexicalIndex) ->
 def test_skipping_common_ngrams_at_scale_keeps_the_exact_top_results(monkeypatch: pytest.MonkeyPatch) -> None:
     import random
 
-    import matcher.lexical as lexical
+    import matcher.index.lexical as lexical
 
     rng = random.Random(4)
     words = "paiement route école eau énergie réseau logiciel audit maintenance formation santé transport".split()

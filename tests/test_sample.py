@@ -17,7 +17,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from matcher.cpv import load_cpv_csv
-from matcher.sample import (
+from matcher.datasets.sample import (
     ANCHOR,
     BUYERS_FILE,
     DATA_DIR,

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher.lexical import char_preprocessor, word_analyzer
-from matcher.tfidf_rows import TfidfRows
+from matcher.index.lexical import char_preprocessor, word_analyzer
+from matcher.index.tfidf_rows import TfidfRows
 
 CORPUS = [
     "Plateforme de paiement mobile pour la commune de Rabat",

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from matcher.errors import IndexCorruptError
-from matcher.vector_index import IdSelection, IndexMissingError, IndexModelMismatchError, VectorIndex
+from matcher.index.vector_index import IdSelection, IndexMissingError, IndexModelMismatchError, VectorIndex
 
 MODEL = "hashing-256"
 

@@ -75,7 +75,7 @@ def build(
     from rich.progress import Progress
 
     from matcher.digests.build import build_batch
-    from matcher.engine import Engine
+    from matcher.ranking.engine import Engine
     from matcher.settings import get_settings
 
     try:
@@ -277,7 +277,7 @@ def add_item(
 
 def _explain(session: Session, startup_pk: int, tender_id: str) -> tuple[float, dict[str, Any] | None]:
     from matcher.digests.build import explain_pair
-    from matcher.engine import Engine
+    from matcher.ranking.engine import Engine
     from matcher.store import Startup
 
     startup = session.get(Startup, startup_pk)

@@ -9,14 +9,14 @@ from rich.table import Table
 
 from matcher.cli.common import console, fail, print_json
 from matcher.errors import TremplinError
-from matcher.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
+from matcher.ranking.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
 
 if TYPE_CHECKING:
-    from matcher.engine import Engine
+    from matcher.ranking.engine import Engine
 
 
 def _engine(progress: bool = False) -> Engine:
-    from matcher.engine import Engine
+    from matcher.ranking.engine import Engine
     from matcher.settings import get_settings
 
     try:
@@ -146,7 +146,7 @@ def synth(
     import json
     from pathlib import Path
 
-    from matcher.synth import synth_startups, synth_tenders
+    from matcher.datasets.synth import synth_startups, synth_tenders
 
     generated = {"startups": synth_startups(startups, seed), "tenders": synth_tenders(tenders, seed + 1)}
     if out is not None:

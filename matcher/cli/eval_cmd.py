@@ -115,7 +115,7 @@ def train_decp(
     from matcher.evaluation.runner import EvaluationError, cached_embedder, default_cpv_list, workspace
     from matcher.evaluation.train import model_document, save_model, train
     from matcher.ingest import IngestError
-    from matcher.scoring import DEFAULT_MODEL, LinearScorer, ScoringModelError
+    from matcher.ranking.scoring import DEFAULT_MODEL, LinearScorer, ScoringModelError
     from matcher.settings import get_settings
 
     settings = get_settings()

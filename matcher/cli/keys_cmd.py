@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from matcher import keys
 from matcher.cli.common import console, err_console, fail, open_store, print_json
 from matcher.errors import TremplinError
+from matcher.store import keys
 
 keys_app = typer.Typer(help="API keys: create (shown once), list, revoke.", no_args_is_help=True)
 

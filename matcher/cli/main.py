@@ -33,7 +33,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for sc
     """Counts per table and index freshness."""
     from rich.table import Table
 
-    from matcher.status import index_freshness
+    from matcher.store.status import index_freshness
 
     store = open_store()
     counts = store.counts()

@@ -30,8 +30,8 @@ def load(
     """
     from rich.table import Table
 
+    from matcher.datasets.sample import load_sample
     from matcher.errors import TremplinError
-    from matcher.sample import load_sample
 
     day = _parse_day(today) or date.today()
     store = open_store()

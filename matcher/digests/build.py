@@ -21,8 +21,8 @@ from matcher.digests.curate import AUDIENCES, EDITABLE, record_audit
 from matcher.digests.reconcile import Candidate, ItemKey, apply
 from matcher.digests.weeks import current_week, normalize_week
 from matcher.errors import NotFoundError
-from matcher.matching import MatchingEngine
-from matcher.results import TenderFilters
+from matcher.ranking.matching import MatchingEngine
+from matcher.ranking.results import TenderFilters
 from matcher.settings import Settings
 from matcher.store import (
     Buyer,

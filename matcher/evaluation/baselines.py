@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher import cpv
-from matcher.embedding import Embedder
+from matcher.index.embedding import Embedder
 from matcher.text import fold
 
 

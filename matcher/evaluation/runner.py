@@ -19,8 +19,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from matcher.documents import startup_text, tender_text
-from matcher.embedding import Embedder, load_embedder
 from matcher.errors import ModelUnavailableError
 from matcher.evaluation import baselines
 from matcher.evaluation.metrics import Metrics, first_relevant_rank, summarize
@@ -34,11 +32,13 @@ from matcher.evaluation.protocol import (
     startup_records,
     tender_records,
 )
+from matcher.index.embedding import Embedder, load_embedder
 from matcher.ingest import ingest_records
 from matcher.ingest.cpv_catalogue import load_cpv_catalogue
-from matcher.results import TenderFilters
+from matcher.ranking.results import TenderFilters
 from matcher.settings import Settings, get_settings
 from matcher.store import Startup, Store, Tender
+from matcher.store.documents import startup_text, tender_text
 
 DEFAULT_EMBEDDERS = ("minilm", "use")
 CPV_LIST_NAME = "cpv-2008-fr-en.csv"
@@ -147,7 +147,7 @@ def populate(store: Store, data: Split, cpv_list: Path | None = None, now: datet
 @contextmanager
 def workspace(data: Split, base: Settings, embedder: Embedder, cpv_list: Path | None = None) -> Iterator[Any]:
     """A loaded Engine over a temporary store holding only this split."""
-    from matcher.engine import Engine
+    from matcher.ranking.engine import Engine
 
     with tempfile.TemporaryDirectory(prefix="tremplin-eval-") as folder:
         settings = eval_settings(Path(folder) / "home", base)

@@ -31,8 +31,8 @@ from sklearn.model_selection import GroupKFold
 
 from matcher.evaluation.metrics import Metrics, summarize
 from matcher.evaluation.protocol import EVAL_NOW, Split, startup_id
-from matcher.features import QUERY_FEATURES, SUPPLIER_FEATURES, TENDER_FEATURES
-from matcher.scoring import DIRECTIONS
+from matcher.ranking.features import QUERY_FEATURES, SUPPLIER_FEATURES, TENDER_FEATURES
+from matcher.ranking.scoring import DIRECTIONS
 
 # Free-text supplier search is not what award data measures (a typed need, often in Arabic or
 # English, against profiles in any language): its weights stay hand-set, meaning first.

@@ -16,10 +16,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.documents import startup_hash
 from matcher.ingest.upsert import CHUNK, assign, fetch
 from matcher.ingest.validate import AwardDraft
 from matcher.store import Award, Startup, Tender
+from matcher.store.documents import startup_hash
 
 AWARD_SOURCES = ("decp", "ocds")
 

@@ -13,12 +13,12 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher.documents import startup_hash, tender_hash
 from matcher.ingest.mapping import slugify
 from matcher.ingest.report import RowError
 from matcher.ingest.validate import AwardDraft, ValidRow
 from matcher.schemas import BuyerIn, LotIn, StartupIn, TenderIn
 from matcher.store import Buyer, Startup, Tender, TenderLot
+from matcher.store.documents import startup_hash, tender_hash
 from matcher.store.models import utcnow
 from matcher.text import detect_language
 

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from matcher import repository
 from matcher.schemas import BuyerKind
+from matcher.store import repository
 from service.auth import ensure_buyer_access
 from service.deps import CurrentKeyDep, EngineSlotDep, SessionDep, StaffDep
 from service.errors import declare

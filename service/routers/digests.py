@@ -20,8 +20,8 @@ from matcher.digests.render import preview as render_preview
 from matcher.digests.send import RetryPolicy, send_batch
 from matcher.digests.views import BatchContent, audit_view, batch_summary, delivery_view
 from matcher.digests.weeks import normalize_week
-from matcher.keys import Identity
 from matcher.store import Delivery, Digest, Startup
+from matcher.store.keys import Identity
 from service.deps import EngineDep, EngineSlotDep, SessionDep, SettingsDep, StaffDep, StoreDep
 from service.errors import ApiError, declare, invalid
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from matcher.feedback import record_feedback
+from matcher.store.feedback import record_feedback
 from service.auth import ensure_startup_access
 from service.deps import SessionDep, StartupOrStaffDep
 from service.errors import declare

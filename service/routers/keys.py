@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from matcher import keys
-from matcher.store import ApiKey
+from matcher.store import ApiKey, keys
 from service.deps import CurrentKeyDep, SessionDep, StaffDep
 from service.errors import declare
 from service.schemas import KeyCreate, KeyCreated, KeyPublic, KeysPublic, WhoAmI

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from matcher.results import TenderFilters
+from matcher.ranking.results import TenderFilters
 from service.auth import ensure_startup_access
 from service.deps import CurrentKeyDep, EngineSlotDep
 from service.errors import declare, invalid

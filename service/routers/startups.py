@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from matcher import repository
-from matcher.keys import Identity
-from matcher.store import Startup
+from matcher.store import Startup, repository
+from matcher.store.keys import Identity
 from service.auth import can_see_contact, ensure_startup_access
 from service.deps import CurrentKeyDep, EngineSlotDep, SessionDep, StaffDep
 from service.errors import declare

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from matcher import repository
-from matcher.keys import Identity
-from matcher.results import SupplierFilters
+from matcher.ranking.results import SupplierFilters
+from matcher.store import repository
+from matcher.store.keys import Identity
 from service.auth import ensure_tender_owner
 from service.deps import BuyerOrStaffDep, EngineSlotDep, SessionDep
 from service.errors import declare, invalid

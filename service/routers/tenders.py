@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from matcher import repository
-from matcher.keys import Identity, Role
 from matcher.schemas import TenderStatus
-from matcher.store import Tender
+from matcher.store import Tender, repository
+from matcher.store.keys import Identity, Role
 from service.auth import ensure_tender_owner
 from service.deps import BuyerOrStaffDep, CurrentKeyDep, EngineSlotDep, SessionDep
 from service.errors import declare, forbidden

@@ -18,12 +18,12 @@ from matcher.digests.render import preview
 from matcher.digests.send import send_batch
 from matcher.digests.views import BatchContent, audit_view
 from matcher.errors import TremplinError
-from matcher.results import TenderFilters
+from matcher.ranking.results import TenderFilters
 from service.web.render import WebRoute, redirect, render, settings_of, store_of, translator, web_session
 from service.web.staff import actor_of, require_staff
 
 if TYPE_CHECKING:
-    from matcher.engine import Engine
+    from matcher.ranking.engine import Engine
 
 router = APIRouter(include_in_schema=False, route_class=WebRoute)
 

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from matcher.digests.render import reasons
-from matcher.results import Explanation
+from matcher.ranking.results import Explanation
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"

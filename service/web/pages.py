@@ -7,11 +7,11 @@ from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 
-from matcher.feedback import Verdict, list_feedback, record_feedback
-from matcher.keys import verify_key
-from matcher.repository import get_startup
-from matcher.results import TenderFilters
+from matcher.ranking.results import TenderFilters
 from matcher.schemas import MOROCCAN_REGIONS
+from matcher.store.feedback import Verdict, list_feedback, record_feedback
+from matcher.store.keys import verify_key
+from matcher.store.repository import get_startup
 from service.web.i18n import localized_summary
 from service.web.render import (
     HOME_BY_ROLE,

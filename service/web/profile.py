@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from matcher.keys import Identity, Role
-from matcher.repository import get_startup, startup_fields, update_startup
 from matcher.schemas import MOROCCAN_REGIONS
+from matcher.store.keys import Identity, Role
+from matcher.store.repository import get_startup, startup_fields, update_startup
 from service.web.i18n import validation_message
 from service.web.render import (
     WebRoute,

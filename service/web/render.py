@@ -21,9 +21,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import NotFoundError
-from matcher.keys import Identity, Role
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.store.keys import Identity, Role
 from service.deps import EngineSlot
 from service.web.i18n import DEFAULT_LANGUAGE, Translator, normalize_language
 from service.web.session import CSRF_FIELD, WebSession

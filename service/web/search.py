@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from matcher.keys import Role
-from matcher.repository import get_tender, list_tenders
-from matcher.results import SupplierFilters
+from matcher.ranking.results import SupplierFilters
 from matcher.schemas import MOROCCAN_REGIONS
+from matcher.store.keys import Role
+from matcher.store.repository import get_tender, list_tenders
 from service.web.i18n import localized_summary
 from service.web.render import PageError, WebRoute, engine_slot, render, require, store_of, translator
 

@@ -21,9 +21,9 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from matcher.errors import NotFoundError
-from matcher.keys import Identity, Role, bound_ids, get_key
 from matcher.settings import Settings
 from matcher.store import Store
+from matcher.store.keys import Identity, Role, bound_ids, get_key
 
 COOKIE_NAME = "tremplin_session"
 CSRF_FIELD = "csrf_token"

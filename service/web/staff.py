@@ -10,9 +10,9 @@ from matcher.digests import curate
 from matcher.digests.views import BatchContent
 from matcher.errors import TremplinError
 from matcher.ingest import FORMATS, KINDS, IngestStoreError, Kind, ingest_bytes
-from matcher.keys import Identity, Role
-from matcher.repository import list_startups
-from matcher.status import index_freshness
+from matcher.store.keys import Identity, Role
+from matcher.store.repository import list_startups
+from matcher.store.status import index_freshness
 from service.web.render import (
     WebRoute,
     render,

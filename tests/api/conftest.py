@@ -1,7 +1,7 @@
 """API fixtures: a seeded store (copied per test from one template), keys for every role, clients.
 
-The template database is migrated and seeded once per session through `matcher.repository` and
-`matcher.keys`; each test gets its own copy under its own TREMPLIN_HOME, so tests may write freely.
+The template database is migrated and seeded once per session through `matcher.store.repository` and
+`matcher.store.keys`; each test gets its own copy under its own TREMPLIN_HOME, so tests may write freely.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher import keys, repository
 from matcher.schemas import BuyerIn, StartupIn, TenderIn
 from matcher.settings import Settings
-from matcher.store import Store
+from matcher.store import Store, keys, repository
 from service.app import create_app
 
 NOW = datetime.now(UTC).replace(microsecond=0)

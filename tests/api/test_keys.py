@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from matcher import keys, repository
 from matcher.cli.main import app as cli
 from matcher.errors import NotFoundError
-from matcher.repository import FieldError
 from matcher.schemas import BuyerIn, StartupIn
-from matcher.store import ApiKey, Store
+from matcher.store import ApiKey, Store, keys, repository
+from matcher.store.repository import FieldError
 
 
 @pytest.fixture

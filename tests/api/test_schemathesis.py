@@ -26,10 +26,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from matcher import repository
 from matcher.schemas import BuyerIn, StartupIn, TenderIn
 from matcher.settings import Settings
-from matcher.store import Buyer, Startup, Store, Tender
+from matcher.store import Buyer, Startup, Store, Tender, repository
 from service.app import create_app
 from service.schemas import BUYER_EXAMPLE, STARTUP_EXAMPLE, TENDER_EXAMPLE
 from tests.api.conftest import build_seed

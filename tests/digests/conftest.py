@@ -21,10 +21,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from matcher import repository
 from matcher.schemas import BuyerIn, StartupIn, TenderIn
 from matcher.settings import Settings
-from matcher.store import Digest, DigestBatch, DigestItem, Startup, Store, Tender
+from matcher.store import Digest, DigestBatch, DigestItem, Startup, Store, Tender, repository
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -11,10 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from matcher import keys
 from matcher.digests.weeks import current_week
 from matcher.settings import Settings
-from matcher.store import Store
+from matcher.store import Store, keys
 from service.app import create_app
 from service.routers import digests
 from tests.digests.conftest import SmtpServer

@@ -10,15 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from matcher import repository
 from matcher.digests import curate
 from matcher.digests.build import build_batch, explain_pair
 from matcher.digests.send import RetryPolicy, send_batch
 from matcher.digests.views import BatchContent
 from matcher.digests.weeks import current_week, week_of
-from matcher.engine import Engine
+from matcher.ranking.engine import Engine
 from matcher.settings import Settings
-from matcher.store import DigestAudit, DigestItem, Store, Tender
+from matcher.store import DigestAudit, DigestItem, Store, Tender, repository
 from tests.digests.conftest import SmtpServer, tender
 
 WEEK = current_week()

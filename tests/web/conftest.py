@@ -1,7 +1,7 @@
 """Web fixtures: a seeded state folder, the real app served by uvicorn on 127.0.0.1, Debian's Chromium.
 
 The app runs in a background thread against its own TREMPLIN_HOME (hashing embedder: instant), seeded
-once per session through `matcher.repository` and `matcher.keys`. Playwright drives /usr/bin/chromium
+once per session through `matcher.store.repository` and `matcher.store.keys`. Playwright drives /usr/bin/chromium
 (never a downloaded browser); browser tests skip cleanly when it is absent. Screenshots go to
 test-output/screenshots/ (git-ignored).
 """
@@ -22,10 +22,9 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from starlette.routing import NoMatchFound
 
-from matcher import keys, repository
 from matcher.schemas import BuyerIn, StartupIn, TenderIn
 from matcher.settings import Settings
-from matcher.store import Startup, Store
+from matcher.store import Startup, Store, keys, repository
 
 PROJECT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -197,7 +196,7 @@ def make_seed(home: Path, with_sample: bool = True, **overrides: Any) -> WebSeed
 
 def _load_sample(store: Store) -> None:
     try:
-        from matcher.sample import load_sample
+        from matcher.datasets.sample import load_sample
     except ImportError:  # the sample loader is optional here: the rows above are enough
         return
     load_sample(store)

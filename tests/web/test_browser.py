@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from matcher.feedback import list_feedback
 from matcher.store import Store
+from matcher.store.feedback import list_feedback
 from tests.web.conftest import AXE_CANDIDATES, WebSeed, screenshot, sign_in
 
 pytestmark = pytest.mark.browser

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from matcher import keys
-from matcher.feedback import list_feedback
-from matcher.repository import get_startup
-from matcher.store import Store
+from matcher.store import Store, keys
+from matcher.store.feedback import list_feedback
+from matcher.store.repository import get_startup
 from service.web.i18n import Translator
 from service.web.session import COOKIE_NAME, SECRET_FILE, stored_secret
 from tests.web.conftest import WebSeed, build_app, make_seed

@@ -10,7 +10,7 @@ from matcher.store import IndexState, Store
 
 
 def index_freshness(store: Store) -> dict[str, dict[str, Any]]:
-    from matcher.fingerprint import source_fingerprint
+    from matcher.store.fingerprint import source_fingerprint
 
     report: dict[str, dict[str, Any]] = {}
     with store.session() as session:

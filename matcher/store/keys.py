@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.errors import NotFoundError
-from matcher.repository import FieldError
 from matcher.store import ApiKey, Buyer, Startup
+from matcher.store.repository import FieldError
 
 KEY_SCHEME = "tpl"
 HASH_SCHEME = "sha256"

@@ -14,13 +14,14 @@ import numpy as np
 from sqlalchemy import select
 
 from matcher import cpv
-from matcher.casebase import CASE_FEATURES, CaseBase
-from matcher.catalogue import Catalogue, StartupRecord, TenderRecord
-from matcher.eligibility import assess
-from matcher.embedding import Embedder, load_embedder
 from matcher.errors import NotFoundError
-from matcher.explain import cpv_matches, explain
-from matcher.features import (
+from matcher.index.embedding import Embedder, load_embedder
+from matcher.index.index_set import IndexSet
+from matcher.ranking.casebase import CASE_FEATURES, CaseBase
+from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
+from matcher.ranking.eligibility import assess
+from matcher.ranking.explain import cpv_matches, explain
+from matcher.ranking.features import (
     QUERY_FEATURES,
     SUPPLIER_FEATURES,
     TENDER_FEATURES,
@@ -28,8 +29,7 @@ from matcher.features import (
     supplier_features,
     tender_features,
 )
-from matcher.index_set import IndexSet
-from matcher.results import (
+from matcher.ranking.results import (
     Eligibility,
     EligibilityStatus,
     SupplierFilters,
@@ -37,7 +37,7 @@ from matcher.results import (
     TenderFilters,
     TenderMatch,
 )
-from matcher.scoring import LinearScorer, mmr_order
+from matcher.ranking.scoring import LinearScorer, mmr_order
 from matcher.settings import Settings, get_settings
 from matcher.store import CPVCode, Store
 from matcher.text import fold

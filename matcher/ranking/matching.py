@@ -1,4 +1,4 @@
-"""The matching surface of `matcher.engine.Engine`, as a Protocol its users (digests, API) type against.
+"""The matching surface of `matcher.ranking.engine.Engine`, as a Protocol its users (digests, API) type against.
 
 It lets them take any engine-like object (tests inject one) without importing FAISS or models.
 """
@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from matcher.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
+from matcher.ranking.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
 
 
 class MatchingEngine(Protocol):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from matcher.store import Store
 
 ANCHOR = date(2026, 1, 5)
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 BUYERS_FILE = "buyers.csv"
 STARTUPS_FILE = "startups.csv"
 TENDERS_FILE = "tenders.jsonl"

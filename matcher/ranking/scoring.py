@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "ranking-weights.json"
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "ranking-weights.json"
 DIRECTIONS = ("tender_for_startup", "supplier_for_tender", "supplier_for_query")
 
 

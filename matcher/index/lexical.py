@@ -26,9 +26,9 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.errors import IndexCorruptError
+from matcher.index.tfidf_rows import TfidfRows
+from matcher.index.vector_index import TOMBSTONE_RATIO, IdSelection, next_version, read_bundle, rows_of, write_bundle
 from matcher.text import fold, normalize, tokenize
-from matcher.tfidf_rows import TfidfRows
-from matcher.vector_index import TOMBSTONE_RATIO, IdSelection, next_version, read_bundle, rows_of, write_bundle
 
 WORD_WEIGHT = 0.6
 CHAR_WEIGHT = 0.4

@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.repository import get_startup, get_tender
 from matcher.store import Feedback, Startup, Tender
+from matcher.store.repository import get_startup, get_tender
 
 
 class Verdict(StrEnum):

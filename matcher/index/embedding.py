@@ -27,8 +27,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from matcher.embedding_cache import EmbeddingCache, cache_key
 from matcher.errors import ModelUnavailableError
+from matcher.index.embedding_cache import EmbeddingCache, cache_key
 from matcher.settings import Settings
 from matcher.text import fold, normalize, tokenize
 

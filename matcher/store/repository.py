@@ -15,10 +15,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from matcher.documents import startup_hash, tender_hash
 from matcher.errors import ConflictError, NotFoundError, TremplinError
 from matcher.schemas import BuyerIn, StartupIn, TenderIn
 from matcher.store import Buyer, Startup, Tender, TenderLot
+from matcher.store.documents import startup_hash, tender_hash
 from matcher.text import detect_language
 
 T = TypeVar("T")

@@ -28,9 +28,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matcher.catalogue import StartupRecord
+from matcher.index.tfidf_rows import TfidfRows
+from matcher.ranking.catalogue import StartupRecord
 from matcher.text import fold, tokenize
-from matcher.tfidf_rows import TfidfRows
 
 CASE_FEATURES = ("references", "reference_terms", "closest_reference", "typical_reference")
 MAX_REFERENCES = 50  # per supplier: the most recent ones carry the signal, and bound the work

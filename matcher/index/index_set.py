@@ -1,6 +1,6 @@
 """The vector and lexical indexes of a store's tenders and startups, kept in step with it.
 
-Layout: ``<index_dir>/<name>/{vectors,lexical}/`` (bundles, see :mod:`matcher.vector_index`) and
+Layout: ``<index_dir>/<name>/{vectors,lexical}/`` (bundles, see :mod:`matcher.index.vector_index`) and
 ``state.json``: what the two bundles were built from (model, store fingerprint, external id →
 content hash). ``state.json`` is written after both bundles and names their tokens, so after a
 crash a mismatch is detected and the index rebuilt rather than trusted.
@@ -22,21 +22,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher.documents import startup_text, tender_text
-from matcher.embedding import Embedder
 from matcher.errors import IndexCorruptError
-from matcher.fingerprint import source_fingerprint
-from matcher.lexical import LexicalIndex
-from matcher.settings import Settings
-from matcher.store import IndexState, Startup, Store, Tender
-from matcher.store.models import utcnow
-from matcher.vector_index import (
+from matcher.index.embedding import Embedder
+from matcher.index.lexical import LexicalIndex
+from matcher.index.vector_index import (
     FORMAT_VERSION,
     IndexMissingError,
     IndexModelMismatchError,
     VectorIndex,
     write_file_atomic,
 )
+from matcher.settings import Settings
+from matcher.store import IndexState, Startup, Store, Tender
+from matcher.store.documents import startup_text, tender_text
+from matcher.store.fingerprint import source_fingerprint
+from matcher.store.models import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher.documents import startup_text, tender_text
 from matcher.store import Startup, Tender
+from matcher.store.documents import startup_text, tender_text
 from matcher.text import fold
 
 

@@ -2,7 +2,7 @@
 
 Each feature is a number in [0, 1] with a readable label; the scorer weighs them and the
 explanation quotes the strongest. Semantic and lexical similarities come from the indexes; the
-case-matching columns (a tender against each past contract) from matcher.casebase. The features
+case-matching columns (a tender against each past contract) from matcher.ranking.casebase. The features
 after 'experience' were added with the evaluation on real award data (models/MODEL_CARD.md).
 """
 
@@ -16,10 +16,10 @@ from functools import lru_cache
 import numpy as np
 
 from matcher import cpv
-from matcher.casebase import CASE_FEATURES
-from matcher.catalogue import StartupRecord, TenderRecord
-from matcher.eligibility import ELIGIBILITY_VALUE, is_small_firm
-from matcher.results import Eligibility
+from matcher.ranking.casebase import CASE_FEATURES
+from matcher.ranking.catalogue import StartupRecord, TenderRecord
+from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
+from matcher.ranking.results import Eligibility
 from matcher.text import fold
 
 LABELS = {

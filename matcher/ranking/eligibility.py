@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from matcher.catalogue import StartupRecord, TenderRecord
-from matcher.results import Eligibility, EligibilityStatus
+from matcher.ranking.catalogue import StartupRecord, TenderRecord
+from matcher.ranking.results import Eligibility, EligibilityStatus
 from matcher.text import fold
 
 # Decree 2-22-431: very small, small and medium firms; we use the revenue ceiling of a medium firm.

@@ -8,8 +8,8 @@ import numpy as np
 
 from matcher import cpv
 from matcher.cpv import CPVLabel
-from matcher.features import LABELS
-from matcher.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution
+from matcher.ranking.features import LABELS
+from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution
 
 
 def cpv_matches(

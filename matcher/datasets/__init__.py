@@ -1,0 +1,1 @@
+"""Data the project makes: the bundled sample and synthetic corpora for benchmarks."""

@@ -1,0 +1,1 @@
+"""Ranking: catalogue, case base, features, eligibility, scoring, explanations and the engine."""
