@@ -20,7 +20,7 @@ from matcher.store.keys import Role
 
 
 class _Page(BaseModel):
-    count: int = Field(description="Rows matching the filters, over all pages.")
+    total: int = Field(description="Rows matching the filters, over all pages.")
     limit: int
     offset: int
 

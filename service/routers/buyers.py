@@ -38,7 +38,7 @@ def list_buyers(
         session, kind=kind.value if kind else None, region=region, q=q, limit=limit, offset=offset
     )
     return BuyersPublic(
-        data=[BuyerPublic.model_validate(row) for row in page.items], count=page.count, limit=limit, offset=offset
+        data=[BuyerPublic.model_validate(row) for row in page.items], total=page.count, limit=limit, offset=offset
     )
 
 

@@ -46,7 +46,7 @@ def list_startups(
         session, region=region, sector=sector, cpv_prefix=cpv_prefix, q=q, limit=limit, offset=offset
     )
     return StartupsPublic(
-        data=[startup_public(row, identity) for row in page.items], count=page.count, limit=limit, offset=offset
+        data=[startup_public(row, identity) for row in page.items], total=page.count, limit=limit, offset=offset
     )
 
 

@@ -66,7 +66,7 @@ def list_tenders(
         limit=limit,
         offset=offset,
     )
-    return TendersPublic(data=[tender_public(row) for row in page.items], count=page.count, limit=limit, offset=offset)
+    return TendersPublic(data=[tender_public(row) for row in page.items], total=page.count, limit=limit, offset=offset)
 
 
 @router.post(

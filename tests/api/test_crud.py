@@ -151,7 +151,7 @@ def test_tender_listing_filters_and_pages(client: TestClient, auth: Auth) -> Non
     assert ids("q=100%25") == []  # a literal '%', not a wildcard
     assert ids("q=_") == []
     page = client.get("/tenders?limit=2&offset=1", headers=auth("staff")).json()
-    assert page["count"] == 3
+    assert page["total"] == 3
     assert [item["external_id"] for item in page["data"]] == ["T-PAY", "T-ROAD"]
     assert (page["limit"], page["offset"]) == (2, 1)
 
@@ -170,7 +170,7 @@ def test_startup_and_buyer_listing_filters(client: TestClient, auth: Auth) -> No
     assert ids("/buyers?kind=bank") == ["B-EMPTY"]
     assert ids("/buyers?q=commune") == ["B-CASA"]
     listed = client.get("/startups", headers=staff).json()
-    assert listed["count"] == 2
+    assert listed["total"] == 2
     assert {item["contact_email"] for item in listed["data"]} == {"contact@paynova.ma", "bureau@atlas-chantiers.ma"}
 
 
