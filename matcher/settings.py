@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     index_kind: str = Field(default="auto", description="'auto', 'flat' or 'hnsw'.")
     approximate_threshold: int = Field(default=20_000, description="Above this many items 'auto' uses HNSW.")
 
+    snapshot_delay_seconds: float = Field(
+        default=2.0, description="Index snapshot written this long after the last write (0: inside each write)."
+    )
+    snapshot_max_delay_seconds: float = Field(
+        default=30.0, description="A steady stream of writes still gets a snapshot at least this often."
+    )
+    snapshot_check_seconds: float = Field(
+        default=2.0, description="How often a server checks for a snapshot published by another process (0: never)."
+    )
+
     ranking_model: Path | None = Field(default=None, description="Ranking weights file; models/ default.")
     candidate_pool: int = Field(default=120, description="Dense and lexical candidates per request.")
     min_days_before_deadline: int = 2

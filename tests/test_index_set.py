@@ -110,6 +110,7 @@ def test_store_changes_are_applied_incrementally_on_the_next_start(filled: Store
     assert "T-CYBER" not in restarted.tender_vectors and "T-CYBER" not in restarted.tender_lexical
     assert nearest(restarted, "serveurs informatiques stockage") == ["T-NEW"]
     assert nearest(restarted, "espaces verts jardins") == ["T-ROAD"]
+    restarted.flush()  # the replayed changes are snapshotted in the background
     assert IndexSet(filled, settings, embedder(settings)).load_or_build()["tenders"] == "loaded"
 
 
@@ -124,6 +125,7 @@ def test_sync_counts_added_updated_removed(filled: Store, settings: Settings) ->
     assert (counts["tenders_added"], counts["tenders_updated"], counts["tenders_removed"]) == (1, 1, 1)
     assert counts["startups_added"] == counts["startups_updated"] == counts["startups_removed"] == 0
     assert indexes.indexed_hashes("tenders").keys() == {"T-PAY", "T-ROAD", "T-CYBER", "T-NEW"}
+    indexes.flush()
     with filled.session() as session:
         state = session.get(IndexState, "tenders")
         assert state is not None and state.source_fingerprint == source_fingerprint(session, "tenders")
@@ -184,7 +186,8 @@ def test_refresh_and_remove_for_api_writes(filled: Store, settings: Settings) ->
     assert indexes.refresh("tender", ["T-CYBER"]) == {"updated": 1, "removed": 0}
     assert nearest(indexes, "location véhicules utilitaires") == ["T-CYBER"]
     assert indexes.tender_lexical.search("vehicules", 1)[0][0] == "T-CYBER"
-    # saved with a fresh fingerprint: a restart loads it as is
+    # the snapshot is written in the background; once flushed, a restart loads it as is
+    indexes.flush()
     assert IndexSet(filled, settings, embedder(settings)).load_or_build()["tenders"] == "loaded"
 
     delete_tender(filled, "T-ROAD")
@@ -205,6 +208,7 @@ def test_an_empty_store_builds_empty_indexes(store: Store, settings: Settings) -
     add_tender(store, "T-1", "Nettoyage des locaux administratifs")
     assert indexes.sync()["tenders_added"] == 1
     assert indexes.tender_lexical.search("nettoyage", 1)[0][0] == "T-1"
+    indexes.flush()
     assert IndexSet(store, settings, embedder(settings)).load_or_build()["tenders"] == "loaded"
 
 

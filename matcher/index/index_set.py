@@ -8,6 +8,13 @@ crash a mismatch is detected and the index rebuilt rather than trusted.
 Concurrency: ``lock`` serialises writers (load, sync, refresh, remove). Readers use the index
 objects directly: each is internally locked, and full rebuilds build new objects then swap the
 references, so a reader never sees a half-built index.
+
+Snapshots: a write changes the in-memory indexes at once and marks its collection dirty; a
+background :class:`~matcher.index.snapshots.Snapshotter` writes the snapshot later (setting
+``snapshot_delay_seconds``; 0 writes it inside the write, as before). A snapshot *captures* under
+the writer lock (FAISS serialised beside concurrent searches, lexical arrays by reference) and
+*writes* with no index lock held, so readers never wait for it and writers only for the capture.
+``_disk_lock`` keeps one writer of the folder at a time; lock order: ``_disk_lock`` then ``lock``.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 from matcher.errors import IndexCorruptError
 from matcher.index.embedding import Embedder
 from matcher.index.lexical import LexicalIndex
+from matcher.index.snapshots import Snapshotter
 from matcher.index.vector_index import (
     FORMAT_VERSION,
     IndexMissingError,
@@ -69,6 +77,11 @@ class IndexSet:
         self.details: dict[str, str] = {}
         self._hashes: dict[str, dict[str, str]] = {name: {} for name in NAMES}
         self._fingerprints: dict[str, str] = dict.fromkeys(NAMES, "")
+        self._dirty: set[str] = set()
+        self._disk_lock = threading.RLock()
+        self.snapshots = Snapshotter(
+            self.snapshot, settings.snapshot_delay_seconds, settings.snapshot_max_delay_seconds
+        )
 
     # helpers -----------------------------------------------------------------------------------
     def _empty_vectors(self) -> VectorIndex:
@@ -131,16 +144,30 @@ class IndexSet:
 
     # persistence -------------------------------------------------------------------------------
     def _save(self, name: str, vectors: VectorIndex, lexical: LexicalIndex, fingerprint: str) -> None:
+        """Write one collection now (full builds and load-time fixes; caller holds ``lock``)."""
+        with self._disk_lock:
+            captured = (vectors.capture(self.embedder.model_id), lexical.capture())
+            self._write(name, vectors, lexical, captured, dict(self._hashes[name]), fingerprint)
+
+    def _write(
+        self,
+        name: str,
+        vectors: VectorIndex,
+        lexical: LexicalIndex,
+        captured: tuple[Any, Any],
+        hashes: dict[str, str],
+        fingerprint: str,
+    ) -> None:
         folder = self.folder(name)
-        vectors.save(folder / "vectors", self.embedder.model_id)
-        lexical.save(folder / "lexical")
+        vectors_token = vectors.write_capture(folder / "vectors", captured[0])
+        lexical_token = lexical.write_capture(folder / "lexical", captured[1])
         state = {
             "format_version": FORMAT_VERSION,
             "model_id": self.embedder.model_id,
             "fingerprint": fingerprint,
-            "vectors_token": vectors.saved_token,
-            "lexical_token": lexical.saved_token,
-            "hashes": self._hashes[name],
+            "vectors_token": vectors_token,
+            "lexical_token": lexical_token,
+            "hashes": hashes,
         }
         write_file_atomic(folder / STATE_FILE, json.dumps(state, ensure_ascii=False).encode("utf-8"))
         with self.store.session() as session:
@@ -149,7 +176,7 @@ class IndexSet:
                 row = IndexState(name=name, model_id="", item_count=0, source_fingerprint="")
                 session.add(row)
             row.model_id = self.embedder.model_id
-            row.item_count = len(vectors)
+            row.item_count = len(hashes)
             row.source_fingerprint = fingerprint
             row.built_at = utcnow()
 
@@ -177,10 +204,11 @@ class IndexSet:
     def load_or_build(self, progress: bool = False) -> dict[str, str]:
         """Load each index, or rebuild it from the store; per index what happened."""
         report: dict[str, str] = {}
-        with self.lock:
+        with self._disk_lock, self.lock:
             for name in NAMES:
                 report[name] = self._load_or_build_one(name, progress)
             self.loaded = True
+        self._schedule()  # changes replayed from the store (a stale snapshot) are written in the background
         return report
 
     def _load_or_build_one(self, name: str, progress: bool) -> str:
@@ -225,7 +253,7 @@ class IndexSet:
     def build(self, kind: str, progress: bool = False) -> None:
         """Full rebuild of one collection's indexes from the store (new objects, then swap)."""
         name = collection_name(kind)
-        with self.lock:
+        with self._disk_lock, self.lock:
             with self.store.session() as session:
                 fingerprint = source_fingerprint(session, name)
                 hashes = self._store_hashes(session, name)
@@ -248,6 +276,7 @@ class IndexSet:
             for name in NAMES:
                 for key, value in self._sync_one(name, progress).items():
                     counts[f"{name}_{key}"] = value
+        self._schedule()
         return counts
 
     def _sync_one(self, name: str, progress: bool) -> dict[str, int]:
@@ -262,8 +291,7 @@ class IndexSet:
         added = sum(1 for external_id in changed if external_id not in indexed)
         self._apply(name, texts, current, removed, progress)
         if changed or removed or fingerprint != self._fingerprints[name]:
-            self._fingerprints[name] = fingerprint
-            self._save(name, self.vectors(name), self.lexical(name), fingerprint)
+            self._dirty.add(name)  # written by the next snapshot (see _schedule)
         return {"added": added, "updated": len(changed) - added, "removed": len(removed)}
 
     def _apply(
@@ -301,8 +329,9 @@ class IndexSet:
             removed = [external_id for external_id in ids if external_id not in texts]
             removed = [external_id for external_id in removed if external_id in self._hashes[name]]
             self._apply(name, texts, hashes, removed, progress=False)
-            if save:
-                self._save_if_consistent(name)
+            self._dirty.add(name)
+        if save:
+            self._schedule()
         return {"updated": len(texts), "removed": len(removed)}
 
     def remove(self, kind: str, external_ids: Iterable[str], save: bool = True) -> int:
@@ -311,21 +340,66 @@ class IndexSet:
         with self.lock:
             removed = [external_id for external_id in dict.fromkeys(external_ids) if external_id in self._hashes[name]]
             self._apply(name, {}, {}, removed, progress=False)
-            if save:
-                self._save_if_consistent(name)
+            self._dirty.add(name)
+        if save:
+            self._schedule()
         return len(removed)
 
-    def save(self) -> None:
-        """Persist both collections as they are in memory."""
-        with self.lock:
-            for name in NAMES:
-                self._save_if_consistent(name)
+    def _schedule(self) -> None:
+        """Snapshot what changed: now when the delay setting is 0, else in the background."""
+        if not self._dirty:
+            return
+        if self.settings.snapshot_delay_seconds <= 0:
+            self.snapshot()
+        else:
+            self.snapshots.mark()
 
-    def _save_if_consistent(self, name: str) -> None:
-        """Save; the recorded fingerprint is the store's only if what is indexed matches it exactly."""
+    def save(self) -> None:
+        """Persist both collections as they are in memory, now."""
+        with self.lock:
+            self._dirty.update(NAMES)
+        self.snapshot()
+
+    def flush(self) -> None:
+        """Write a pending snapshot now (tests, shutdown)."""
+        self.snapshots.flush()
+        if self._dirty:
+            self.snapshot()
+
+    def close(self) -> None:
+        """Stop the snapshot thread after writing what is pending."""
+        self.snapshots.close()
+
+    def snapshot(self) -> None:
+        """Write the dirty collections: capture under the writer lock, write with no index lock held."""
+        with self._disk_lock:
+            with self.lock:
+                names = sorted(self._dirty)
+                self._dirty.clear()
+                captures = {
+                    name: (
+                        self.vectors(name),
+                        self.lexical(name),
+                        (self.vectors(name).capture(self.embedder.model_id), self.lexical(name).capture()),
+                        dict(self._hashes[name]),
+                    )
+                    for name in names
+                }
+            for name, (vectors, lexical, captured, hashes) in captures.items():
+                try:
+                    fingerprint = self._consistent_fingerprint(name, hashes)
+                    self._write(name, vectors, lexical, captured, hashes, fingerprint)
+                except Exception:
+                    with self.lock:
+                        self._dirty.add(name)
+                    raise
+
+    def _consistent_fingerprint(self, name: str, hashes: dict[str, str]) -> str:
+        """The store's fingerprint if the captured content matches the store exactly; otherwise the
+        last one recorded, so that the next start compares hashes and replays the difference."""
         with self.store.session() as session:
             current = self._store_hashes(session, name)
-            fresh = current == self._hashes[name]
-            fingerprint = source_fingerprint(session, name) if fresh else self._fingerprints[name]
-        self._fingerprints[name] = fingerprint
-        self._save(name, self.vectors(name), self.lexical(name), fingerprint)
+            fingerprint = source_fingerprint(session, name) if current == hashes else self._fingerprints[name]
+        with self.lock:
+            self._fingerprints[name] = fingerprint
+        return fingerprint

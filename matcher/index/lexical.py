@@ -395,24 +395,34 @@ class LexicalIndex:
         return [" ".join(forms.get(part, part) for part in term.split(" ")) for term in picked[:n]]
 
     # persistence ---------------------------------------------------------------------------------
-    def save(self, folder: Path) -> None:
+    def capture(self) -> tuple[sp.csr_matrix, list[Any], list[str | None], dict[str, int]]:
+        """What a snapshot needs, taken in a moment under the lock: the stacked matrix (never
+        modified in place afterwards), the fitted blocks (immutable) and a copy of the id list."""
         with self._lock:
-            matrix = self._matrix()
-            buffer = io.BytesIO()
-            sp.save_npz(buffer, matrix, compressed=False)
-            model = io.BytesIO()
-            joblib.dump(self._blocks, model)
-            ids = json.dumps(
-                {"rows": self._external, "fitted_docs": self.fitted_docs, "added_since_fit": self.added_since_fit},
-                ensure_ascii=False,
-            ).encode("utf-8")
-            files = {
-                "matrix": (".npz", buffer.getvalue()),
-                "vectorizers": (".joblib", model.getvalue()),
-                "ids": (".json", ids),
-            }
-            meta = {"count": len(self._row_of), "rows": len(self._external), "features": int(matrix.shape[1])}
-            self.saved_token = write_bundle(folder, "lexical", files, meta)
+            counters = {"fitted_docs": self.fitted_docs, "added_since_fit": self.added_since_fit}
+            return self._matrix(), list(self._blocks), list(self._external), counters
+
+    def write_capture(
+        self, folder: Path, captured: tuple[sp.csr_matrix, list[Any], list[str | None], dict[str, int]]
+    ) -> str:
+        """Serialise and commit a capture with no lock held: readers go on meanwhile."""
+        matrix, blocks, rows, counters = captured
+        buffer = io.BytesIO()
+        sp.save_npz(buffer, matrix, compressed=False)
+        model = io.BytesIO()
+        joblib.dump(blocks, model)
+        ids = json.dumps({"rows": rows, **counters}, ensure_ascii=False).encode("utf-8")
+        files = {
+            "matrix": (".npz", buffer.getvalue()),
+            "vectorizers": (".joblib", model.getvalue()),
+            "ids": (".json", ids),
+        }
+        meta = {"count": sum(1 for i in rows if i is not None), "rows": len(rows), "features": int(matrix.shape[1])}
+        self.saved_token = write_bundle(folder, "lexical", files, meta)
+        return self.saved_token
+
+    def save(self, folder: Path) -> None:
+        self.write_capture(folder, self.capture())
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:

@@ -507,23 +507,39 @@ class VectorIndex:
             return results
 
     # persistence -------------------------------------------------------------------------
+    def capture(self, model_id: str) -> tuple[dict[str, tuple[str, bytes]], dict[str, Any]]:
+        """The files and manifest fields of a snapshot, taken without the readers' lock.
+
+        FAISS reads are thread-safe, so serialising beside concurrent searches is safe; the caller
+        must keep *mutations* out meanwhile (IndexSet holds its writer lock). Writing the bytes to
+        disk, the slow part, then happens with no lock at all (`write_capture`).
+        """
+        faiss_bytes = faiss.serialize_index(self._faiss).tobytes()
+        rows = list(self._external)
+        ids_bytes = json.dumps({"rows": rows}, ensure_ascii=False).encode("utf-8")
+        meta = {
+            "model_id": model_id,
+            "dimension": self.dimension,
+            "count": len(self._row_of),
+            "rows": len(rows),
+            "kind": self.kind_in_use,
+            "requested_kind": self.kind,
+            "approximate_threshold": self.approximate_threshold,
+            "hnsw": {"M": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": self.ef_search},
+        }
+        return {"vectors": (".faiss", faiss_bytes), "ids": (".json", ids_bytes)}, meta
+
+    def write_capture(self, folder: Path, captured: tuple[dict[str, tuple[str, bytes]], dict[str, Any]]) -> str:
+        """Commit a capture to `folder` atomically (see module docstring); returns and records its token."""
+        files, meta = captured
+        self.saved_token = write_bundle(folder, "vectors", files, meta)
+        return self.saved_token
+
     def save(self, folder: Path, model_id: str) -> None:
-        """Commit the index to `folder` atomically (see module docstring)."""
+        """Commit the index to `folder` atomically (capture and write, mutations kept out)."""
         with self._lock:
-            faiss_bytes = faiss.serialize_index(self._faiss).tobytes()
-            ids_bytes = json.dumps({"rows": self._external}, ensure_ascii=False).encode("utf-8")
-            meta = {
-                "model_id": model_id,
-                "dimension": self.dimension,
-                "count": len(self._row_of),
-                "rows": self._rows,
-                "kind": self.kind_in_use,
-                "requested_kind": self.kind,
-                "approximate_threshold": self.approximate_threshold,
-                "hnsw": {"M": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": self.ef_search},
-            }
-            files = {"vectors": (".faiss", faiss_bytes), "ids": (".json", ids_bytes)}
-            self.saved_token = write_bundle(folder, "vectors", files, meta)
+            captured = self.capture(model_id)
+        self.write_capture(folder, captured)
 
     @classmethod
     def load(cls, folder: Path, model_id: str) -> VectorIndex:

@@ -79,6 +79,10 @@ class Engine:
             self._loaded = True
         return self.index_report
 
+    def close(self) -> None:
+        """Write a pending index snapshot and stop its thread (the store already has every change)."""
+        self.indexes.close()
+
     def sync(self, progress: bool = False) -> dict[str, int]:
         with self._write_lock:
             report = self.indexes.sync(progress=progress)

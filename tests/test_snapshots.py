@@ -1,0 +1,152 @@
+"""Cheap writes: a write is matchable at once, the snapshot follows in the background, a crash before
+the snapshot loses nothing, and a snapshot in progress never holds up a request."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matcher.datasets.synth import synth_startups, synth_tenders
+from matcher.index.embedding import CachedEmbedder, HashingEmbedder
+from matcher.index.vector_index import VectorIndex
+from matcher.ingest import ingest_records
+from matcher.ranking.engine import Engine
+from matcher.settings import Settings
+from matcher.store import Store
+
+NEW_TENDER = "AO-CRASH-001"
+NEW_TITLE = "Maintenance des ascenseurs et monte-charges du siège"
+
+
+def _tender(external_id: str, title: str) -> dict[str, Any]:
+    record = next(synth_tenders(1, seed=7))
+    return {**record, "external_id": external_id, "title": title, "description": title}
+
+
+def _fill(store: Store) -> None:
+    ingest_records(store, "startups", synth_startups(30), source="synth")
+    ingest_records(store, "tenders", synth_tenders(200), source="synth")
+
+
+def _engine(settings: Settings, store: Store) -> Engine:
+    engine = Engine(store, settings, CachedEmbedder(HashingEmbedder(256), settings.cache_dir))
+    engine.load()
+    return engine
+
+
+def _nearest_tender(engine: Engine, text: str) -> str:
+    query = engine.embedder.encode_queries([text])[0]
+    return engine.indexes.tender_vectors.search(query, 1)[0][0]
+
+
+@pytest.fixture
+def slow_snapshots(settings: Settings) -> Settings:
+    return settings.model_copy(update={"snapshot_delay_seconds": 3600.0, "snapshot_max_delay_seconds": 3600.0})
+
+
+def test_a_new_tender_is_matchable_at_once_and_snapshotted_later(slow_snapshots: Settings, store: Store) -> None:
+    _fill(store)
+    engine = _engine(slow_snapshots, store)
+    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    engine.refresh("tenders", [NEW_TENDER])
+    assert _nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER
+    assert engine.indexes.tender_lexical.search("ascenseurs", 1)[0][0] == NEW_TENDER
+    assert engine.indexes.snapshots.pending  # nothing written yet: the write did not pay for it
+    engine.close()
+    reopened = _engine(slow_snapshots, store)
+    assert reopened.index_report["tenders"] == "loaded"  # the snapshot written at close is current
+    assert _nearest_tender(reopened, "maintenance des ascenseurs") == NEW_TENDER
+
+
+CRASHING_WRITER = """
+import sys
+from matcher.index.embedding import CachedEmbedder, HashingEmbedder
+from matcher.ingest import ingest_records
+from matcher.ranking.engine import Engine
+from matcher.settings import Settings
+from matcher.store import Store
+from tests.test_snapshots import NEW_TENDER, NEW_TITLE, _tender
+
+settings = Settings(home=sys.argv[1], snapshot_delay_seconds=3600, snapshot_max_delay_seconds=3600)
+store = Store(settings)
+engine = Engine(store, settings, CachedEmbedder(HashingEmbedder(256), settings.cache_dir))
+engine.load()
+ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+engine.refresh("tenders", [NEW_TENDER])
+store_hits = engine.indexes.tender_lexical.search("ascenseurs", 1)
+print("written", store_hits[0][0], engine.indexes.snapshots.pending, flush=True)
+sys.stdin.read()  # wait to be killed
+"""
+
+
+def test_a_write_survives_kill_9_before_the_snapshot(settings: Settings, store: Store) -> None:
+    _fill(store)
+    _engine(settings, store).close()  # a snapshot of the 200 tenders on disk
+    project = Path(__file__).resolve().parent.parent
+    writer = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_WRITER, str(settings.home)],
+        cwd=project,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(project)},
+    )
+    try:
+        assert writer.stdout is not None
+        assert writer.stdout.readline().split() == ["written", NEW_TENDER, "True"]
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+    assert writer.returncode == -signal.SIGKILL
+    restarted = _engine(settings, store)
+    assert restarted.index_report["tenders"] == "rebuilt: stale"  # replayed from the store, not rebuilt
+    assert _nearest_tender(restarted, "maintenance des ascenseurs") == NEW_TENDER
+    assert restarted.indexes.tender_lexical.search("ascenseurs", 1)[0][0] == NEW_TENDER
+
+
+def test_a_snapshot_in_progress_never_blocks_a_request(
+    slow_snapshots: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fill(store)
+    engine = _engine(slow_snapshots, store)
+    startup_id = sorted(engine.catalogue.startups)[0]
+    writing, release = threading.Event(), threading.Event()
+    original = VectorIndex.write_capture
+
+    def stalled_write(self: VectorIndex, folder: Path, captured: Any) -> str:
+        writing.set()
+        release.wait(timeout=60)  # a disk that takes its time
+        return original(self, folder, captured)
+
+    monkeypatch.setattr(VectorIndex, "write_capture", stalled_write)
+    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    engine.refresh("tenders", [NEW_TENDER])
+    snapshot = threading.Thread(target=engine.indexes.flush)
+    snapshot.start()
+    try:
+        assert writing.wait(timeout=60)
+        # While the snapshot is stuck writing, requests and further writes go through.
+        served: list[int] = []
+        request = threading.Thread(target=lambda: served.append(len(engine.recommend_tenders(startup_id, limit=5))))
+        request.start()
+        request.join(timeout=60)
+        assert served == [5] and snapshot.is_alive()
+        assert _nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER
+        ingest_records(store, "tenders", [_tender("AO-DURING-001", "Gardiennage des parkings")], source="api")
+        during = threading.Thread(target=engine.refresh, args=("tenders", ["AO-DURING-001"]))
+        during.start()
+        during.join(timeout=60)
+        assert not during.is_alive() and snapshot.is_alive()
+        assert engine.indexes.tender_lexical.search("gardiennage parkings", 1)[0][0] == "AO-DURING-001"
+    finally:
+        release.set()
+        snapshot.join(timeout=60)
+    engine.close()
+    assert _engine(slow_snapshots, store).index_report["tenders"] == "loaded"
