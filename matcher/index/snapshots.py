@@ -19,6 +19,12 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 
 
+def _close_at_exit(reference: weakref.ref[Snapshotter]) -> None:
+    snapshotter = reference()
+    if snapshotter is not None:
+        snapshotter.close()
+
+
 class Snapshotter:
     """Calls `write()` in a daemon thread after changes settle; `flush()` writes now, `close()` stops."""
 
@@ -35,8 +41,7 @@ class Snapshotter:
         self.snapshots = 0
         self.failures = 0
         # Flush at interpreter exit (CLI commands): the next start would replay it anyway, only slower.
-        reference = weakref.ref(self)
-        atexit.register(lambda: (snapshotter := reference()) is not None and snapshotter.close())
+        atexit.register(_close_at_exit, weakref.ref(self))
 
     @property
     def pending(self) -> bool:

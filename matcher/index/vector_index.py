@@ -90,8 +90,15 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def write_bundle(folder: Path, bundle: str, files: dict[str, tuple[str, bytes]], meta: dict[str, Any]) -> str:
-    """Write `files` (logical name → (suffix, bytes)) and commit them with a manifest; returns its token."""
+def write_bundle(
+    folder: Path, bundle: str, files: dict[str, tuple[str, bytes]], meta: dict[str, Any], mapped: Collection[str] = ()
+) -> str:
+    """Write `files` (logical name → (suffix, bytes)) and commit them with a manifest; returns its token.
+
+    Files named in `mapped` are meant to be memory-mapped at load: their size is recorded but not a
+    checksum (verifying would read every page, which mapping avoids). The manifest is still written
+    last, after every file is fsynced, so it never names a partial file.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     try:
         previous = read_manifest(folder)
@@ -102,7 +109,11 @@ def write_bundle(folder: Path, bundle: str, files: dict[str, tuple[str, bytes]],
     for logical, (suffix, data) in files.items():
         name = f"{logical}-{token}{suffix}"
         write_file_atomic(folder / name, data)
-        entries[logical] = {"file": name, "sha256": _sha256(data), "bytes": len(data)}
+        entries[logical] = {"file": name, "bytes": len(data)}
+        if logical in mapped:
+            entries[logical]["mapped"] = True
+        else:
+            entries[logical]["sha256"] = _sha256(data)
     manifest = {
         **meta,
         "format_version": FORMAT_VERSION,
@@ -140,6 +151,8 @@ def read_bundle(folder: Path, bundle: str) -> tuple[dict[str, Any], dict[str, by
     contents: dict[str, bytes] = {}
     for logical, entry in manifest.get("files", {}).items():
         path = folder / str(entry.get("file", ""))
+        if entry.get("mapped"):
+            continue  # opened by the caller through mapped_path
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -148,6 +161,38 @@ def read_bundle(folder: Path, bundle: str) -> tuple[dict[str, Any], dict[str, by
             raise IndexCorruptError(f"{path} does not match its checksum in {MANIFEST} (partial or altered)")
         contents[logical] = data
     return manifest, contents
+
+
+def mapped_path(folder: Path, manifest: dict[str, Any], logical: str) -> Path:
+    """Path of a memory-mapped bundle file, checked for presence and size."""
+    entry = manifest.get("files", {}).get(logical)
+    if not isinstance(entry, dict):
+        raise IndexCorruptError(f"{folder / MANIFEST} names no {logical!r} file")
+    path = folder / str(entry.get("file", ""))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise IndexCorruptError(f"{path} is missing or unreadable ({exc.strerror})") from exc
+    if size != entry.get("bytes"):
+        raise IndexCorruptError(f"{path} has {size} bytes, {MANIFEST} says {entry.get('bytes')} (partial or altered)")
+    return path
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    """An array as .npy file bytes (loadable with np.load(..., mmap_mode='r'))."""
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def load_npy(folder: Path, manifest: dict[str, Any], logical: str) -> np.ndarray:
+    """A bundle's .npy file, memory-mapped read-only: pages shared by every process that maps it."""
+    try:
+        return np.load(mapped_path(folder, manifest, logical), mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError) as exc:
+        raise IndexCorruptError(f"{folder}: {logical} cannot be mapped: {exc}") from exc
 
 
 # --- reusable filters -------------------------------------------------------------------------

@@ -172,7 +172,8 @@ class Catalogue:
             rows = {
                 t.external_id: t for t in session.scalars(select(Tender).where(Tender.external_id.in_(ids))).unique()
             }
-            records = [r for r in self.tenders.records if r.external_id not in set(ids)]
+            wanted = set(ids)
+            records = [r for r in self.tenders.records if r.external_id not in wanted]
             records.extend(TenderRecord.from_row(rows[i]) for i in ids if i in rows)
             table = TenderTable(records=records)
             table.rebuild_columns()

@@ -17,6 +17,7 @@ from matcher import cpv
 from matcher.errors import NotFoundError
 from matcher.index.embedding import Embedder, load_embedder
 from matcher.index.index_set import IndexSet
+from matcher.ranking import casebase_snapshot, catalogue_snapshot
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
 from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
 from matcher.ranking.eligibility import assess
@@ -74,10 +75,20 @@ class Engine:
         """Load indexes (rebuilding what is missing, stale or corrupt) and the catalogue."""
         with self._write_lock:
             self.index_report = self.indexes.load_or_build(progress=progress)
-            self._reload_catalogue()
-            self._warm_casebase()
+            self.index_report["catalogue"] = self._reload_catalogue(snapshot=True)
+            self.index_report["casebase"] = self._load_casebase()
             self._loaded = True
         return self.index_report
+
+    def _load_casebase(self) -> str:
+        """Restore the saved case base (memory-mapped) or fit, warm and save it."""
+        folder = self.settings.index_dir / "casebase"
+        outcome = casebase_snapshot.restore(self.casebase, folder, self.catalogue.startups)
+        if outcome == "loaded":
+            return outcome
+        self._warm_casebase()
+        casebase_snapshot.save(self.casebase, folder)
+        return outcome if outcome == "refitted" else f"built ({outcome})"
 
     def close(self) -> None:
         """Write a pending index snapshot and stop its thread (the store already has every change)."""
@@ -103,13 +114,25 @@ class Engine:
             with self.store.session() as session:
                 self.catalogue.refresh(session, kind, external_ids)
 
-    def _reload_catalogue(self) -> None:
+    def _reload_catalogue(self, snapshot: bool = False) -> str:
+        """Catalogue and CPV labels from the store; with `snapshot`, from the saved catalogue when it
+        is current (changed rows re-read), saving a fresh one otherwise."""
+        folder = self.settings.index_dir / "catalogue"
+        outcome = "loaded from the store"
         with self.store.session() as session:
-            self.catalogue.load(session)
+            if snapshot and (restored := catalogue_snapshot.restore(self.catalogue, folder, session)) == "loaded":
+                outcome = "loaded"
+            else:
+                made_from = catalogue_snapshot.stamps(session) if snapshot else None
+                self.catalogue.load(session)
+                if made_from is not None:
+                    catalogue_snapshot.save(self.catalogue, folder, made_from)
+                    outcome = f"built ({restored})"
             self.cpv_labels = {
                 row.code: cpv.CPVLabel(row.code, row.label_fr, row.label_en) for row in session.scalars(select(CPVCode))
             }
             self.casebase.forget_labels()
+        return outcome
 
     def _warm_casebase(self) -> None:
         """Fit the case base and vectorise the open tenders now, so that no request pays for either."""

@@ -1,0 +1,88 @@
+"""The catalogue on disk, so that a start reads a file instead of 100k ORM rows (about 14 s at 100k).
+
+Saved with the `updated_at` of every tender and startup it was made from, plus a fingerprint of the
+buyers and awards (buyer names and supplier references live in other tables). Restoring re-reads only
+the tenders and startups whose `updated_at` changed, appeared or vanished since; a change of buyers
+or awards reloads everything. The store stays the source of truth: a missing or unreadable file only
+costs the slow path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matcher.index.vector_index import read_bundle, write_bundle
+from matcher.ranking.catalogue import Catalogue, TenderTable
+from matcher.store.models import Award, Buyer, Startup, Tender
+
+log = logging.getLogger(__name__)
+
+BUNDLE = "catalogue"
+VERSION = 1
+
+
+def _stamps(session: Session, model: Any) -> dict[str, str]:
+    return {
+        external_id: str(stamp) for external_id, stamp in session.execute(select(model.external_id, model.updated_at))
+    }
+
+
+def _others(session: Session) -> str:
+    """Buyers and awards in one digest: any change there reloads the whole catalogue."""
+    digest = hashlib.sha256()
+    for external_id, stamp in session.execute(select(Buyer.external_id, Buyer.updated_at).order_by(Buyer.external_id)):
+        digest.update(f"{external_id}:{stamp};".encode())
+    count, highest = session.execute(select(func.count(Award.id), func.max(Award.id))).one()
+    digest.update(f"awards:{count}:{highest}".encode())
+    return digest.hexdigest()
+
+
+def stamps(session: Session) -> dict[str, Any]:
+    """What the catalogue was made from: `updated_at` per tender and startup, buyers and awards digest."""
+    return {"tenders": _stamps(session, Tender), "startups": _stamps(session, Startup), "others": _others(session)}
+
+
+def save(catalogue: Catalogue, folder: Path, made_from: dict[str, Any]) -> None:
+    payload = {
+        "version": VERSION,
+        "tenders": catalogue.tenders.records,
+        "startups": catalogue.startups,
+        "made_from": made_from,
+    }
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    write_bundle(folder, BUNDLE, {"catalogue": (".pickle", data)}, {"tenders": len(catalogue.tenders.records)})
+
+
+def restore(catalogue: Catalogue, folder: Path, session: Session) -> str:
+    """'loaded' (a few rows possibly re-read from the store), 'missing', 'stale' or 'corrupt: …';
+    the caller loads from the store unless 'loaded'."""
+    if not (folder / "manifest.json").exists():
+        return "missing"
+    try:
+        _, contents = read_bundle(folder, BUNDLE)
+        saved = pickle.loads(contents["catalogue"])
+        if saved.get("version") != VERSION:
+            return "stale"
+        made_from = saved["made_from"]
+    except Exception as exc:
+        log.warning("catalogue snapshot in %s cannot be read, reloading from the store: %s", folder, exc)
+        return f"corrupt: {exc}"
+    current = stamps(session)
+    if made_from["others"] != current["others"]:
+        return "stale"
+    table = TenderTable(records=list(saved["tenders"]))
+    table.rebuild_columns()
+    catalogue.tenders, catalogue.startups = table, dict(saved["startups"])
+    for kind in ("tenders", "startups"):
+        before, now = made_from[kind], current[kind]
+        changed = [i for i, stamp in now.items() if before.get(i) != stamp] + [i for i in before if i not in now]
+        if changed:
+            catalogue.refresh(session, kind, changed)
+    return "loaded"
