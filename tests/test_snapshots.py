@@ -8,9 +8,11 @@ import signal
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from matcher.datasets.synth import synth_startups, synth_tenders
@@ -182,3 +184,33 @@ def test_a_restart_reads_the_saved_catalogue_and_case_base_and_ranks_the_same(se
     assert (restarted.index_report["catalogue"], restarted.index_report["casebase"]) == ("loaded", "loaded")
     assert NEW_TENDER in restarted.catalogue.tenders.position
     assert _rankings(restarted) == live
+
+
+def test_a_tender_table_updated_in_place_equals_one_rebuilt(store: Store) -> None:
+    from matcher.ranking.catalogue import Catalogue, TenderTable
+
+    _fill(store)
+    catalogue = Catalogue()
+    with store.session() as session:
+        catalogue.load(session)
+    records = catalogue.tenders.records
+    retitled = [replace(records[3], title="Autre titre", status="closed", deadline_at=None), records[150]]
+    added = replace(records[0], external_id="AO-ADDED-1")
+    updated = catalogue.tenders.updated(
+        [*retitled, added], [records[7].external_id, records[-1].external_id, "AO-NONE"]
+    )
+    expected = TenderTable(
+        records=[r for r in records if r.external_id not in {records[7].external_id, records[-1].external_id}]
+    )
+    expected.records = [retitled[0] if r.external_id == records[3].external_id else r for r in expected.records]
+    expected.records.append(added)
+    expected.rebuild_columns()
+    by_id = {
+        r.external_id: (r, bool(expected.is_open[i]), expected.deadline[i]) for i, r in enumerate(expected.records)
+    }
+    assert len(updated.records) == len(expected.records) == len(updated.position)
+    for i, record in enumerate(updated.records):
+        assert updated.position[record.external_id] == i
+        same, is_open, deadline = by_id[record.external_id]
+        assert record is same and bool(updated.is_open[i]) == is_open
+        assert (np.isnat(deadline) and np.isnat(updated.deadline[i])) or updated.deadline[i] == deadline

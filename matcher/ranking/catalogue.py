@@ -7,7 +7,7 @@ every sync.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -137,13 +137,53 @@ class TenderTable:
     def rebuild_columns(self) -> None:
         self.position = {record.external_id: i for i, record in enumerate(self.records)}
         self.is_open = np.fromiter((r.status == "open" for r in self.records), dtype=bool, count=len(self.records))
-        self.deadline = np.array([_to_np(r.deadline_at) for r in self.records], dtype="datetime64[s]").reshape(
-            len(self.records)
-        )
+        self.deadline = _deadlines(self.records)
+
+    def updated(self, records: Sequence[TenderRecord], removed: Collection[str]) -> TenderTable:
+        """A new table with these records added or replaced and `removed` dropped, in O(changes) plus
+        pointer copies: a write at 100k tenders must not rebuild every column (seconds)."""
+        table = TenderTable(list(self.records), dict(self.position), self.is_open.copy(), self.deadline.copy())
+        for external_id in removed:  # the last record takes the removed one's place
+            position = table.position.pop(external_id, None)
+            if position is None:
+                continue
+            last = table.records.pop()
+            if position < len(table.records):
+                table.records[position] = last
+                table.position[last.external_id] = position
+                table.is_open[position] = table.is_open[len(table.records)]
+                table.deadline[position] = table.deadline[len(table.records)]
+        size = len(table.records)
+        table.is_open, table.deadline = table.is_open[:size], table.deadline[:size]
+        fresh = [r for r in records if r.external_id not in table.position]
+        for record in records:
+            if (position := table.position.get(record.external_id)) is not None:
+                table.records[position] = record
+                table.is_open[position] = record.status == "open"
+                table.deadline[position] = _to_np(record.deadline_at)
+        if fresh:
+            for offset, record in enumerate(fresh):
+                table.position[record.external_id] = size + offset
+            table.records.extend(fresh)
+            table.is_open = np.concatenate([table.is_open, np.array([r.status == "open" for r in fresh], dtype=bool)])
+            table.deadline = np.concatenate([table.deadline, _deadlines(fresh)])
+        return table
 
     def get(self, external_id: str) -> TenderRecord | None:
         index = self.position.get(external_id)
         return self.records[index] if index is not None else None
+
+
+def _deadlines(records: Sequence[TenderRecord]) -> np.ndarray:
+    """Deadlines as datetime64[s] (NaT when unknown), through POSIX timestamps: ~20x faster than
+    converting each datetime, which made loading 100k tenders take seconds."""
+    stamps = np.array(
+        [r.deadline_at.timestamp() if r.deadline_at is not None else np.nan for r in records], dtype=np.float64
+    )
+    out = np.full(len(records), np.datetime64("NaT"), dtype="datetime64[s]")
+    known = ~np.isnan(stamps)
+    out[known] = np.floor(stamps[known]).astype(np.int64).astype("datetime64[s]")
+    return out
 
 
 def _to_np(moment: datetime | None) -> np.datetime64:
@@ -172,12 +212,8 @@ class Catalogue:
             rows = {
                 t.external_id: t for t in session.scalars(select(Tender).where(Tender.external_id.in_(ids))).unique()
             }
-            wanted = set(ids)
-            records = [r for r in self.tenders.records if r.external_id not in wanted]
-            records.extend(TenderRecord.from_row(rows[i]) for i in ids if i in rows)
-            table = TenderTable(records=records)
-            table.rebuild_columns()
-            self.tenders = table
+            fresh = [TenderRecord.from_row(rows[i]) for i in dict.fromkeys(ids) if i in rows]
+            self.tenders = self.tenders.updated(fresh, [i for i in ids if i not in rows])
         else:
             startups = dict(self.startups)
             for external_id in ids:
