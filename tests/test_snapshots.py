@@ -214,3 +214,29 @@ def test_a_tender_table_updated_in_place_equals_one_rebuilt(store: Store) -> Non
         same, is_open, deadline = by_id[record.external_id]
         assert record is same and bool(updated.is_open[i]) == is_open
         assert (np.isnat(deadline) and np.isnat(updated.deadline[i])) or updated.deadline[i] == deadline
+
+
+def test_a_mapped_hnsw_index_takes_writes_in_a_delta_and_folds_it_in_at_the_next_snapshot(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(300, 32)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = [f"T-{n}" for n in range(300)]
+    built = VectorIndex(32, "hnsw")
+    built.build(ids, vectors)
+    built.save(tmp_path / "v", "m")
+    mapped = VectorIndex.load(tmp_path / "v", "m")
+    assert mapped._frozen == 300  # served from the mapped file
+    fresh = rng.normal(size=(2, 32)).astype(np.float32)
+    fresh /= np.linalg.norm(fresh, axis=1, keepdims=True)
+    mapped.upsert(["NEW-1", "T-5"], fresh)  # one new id, one moved
+    mapped.remove(["T-9"])
+    assert mapped.search(fresh[0], 1)[0][0] == "NEW-1"
+    assert mapped.search(fresh[1], 1)[0][0] == "T-5"
+    assert mapped.search(vectors[9], 300)[0][0] != "T-9" and "T-9" not in mapped
+    assert np.allclose(mapped.vectors(["T-5", "T-1"]), [fresh[1], vectors[1]])
+    assert [hits[0][0] for hits in mapped.search_many(fresh, 1)] == ["NEW-1", "T-5"]
+    mapped.save(tmp_path / "v", "m")
+    again = VectorIndex.load(tmp_path / "v", "m")
+    assert again._frozen == 302 and len(again) == 300
+    assert again.search(fresh[0], 1)[0][0] == "NEW-1" and "T-9" not in again
+    assert again.search(vectors[42], 1)[0][0] == "T-42"
