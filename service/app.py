@@ -90,6 +90,9 @@ def create_app(
             log.info("loading the matching engine (embedder and indexes)")
             await run_in_threadpool(slot.get)
         yield
+        close = getattr(slot.loaded, "close", None)
+        if close is not None:  # write a pending index snapshot (the next start would replay it anyway)
+            await run_in_threadpool(close)
         store.dispose()
 
     app = FastAPI(

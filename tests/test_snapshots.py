@@ -240,3 +240,23 @@ def test_a_mapped_hnsw_index_takes_writes_in_a_delta_and_folds_it_in_at_the_next
     assert again._frozen == 302 and len(again) == 300
     assert again.search(fresh[0], 1)[0][0] == "NEW-1" and "T-9" not in again
     assert again.search(vectors[42], 1)[0][0] == "T-42"
+
+
+def test_a_second_worker_takes_up_the_first_ones_writes_and_snapshot_without_a_restart(
+    settings: Settings, store: Store
+) -> None:
+    manual = settings.model_copy(update={"snapshot_check_seconds": 0.0, "snapshot_delay_seconds": 3600.0})
+    _fill(store)
+    first = _engine(manual, store)
+    first.indexes.flush()
+    second = _engine(manual, store)
+    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    first.refresh("tenders", [NEW_TENDER])
+    assert second.poll() == ["tenders"]  # the store says tenders changed: replayed at once
+    assert _nearest_tender(second, "maintenance des ascenseurs") == NEW_TENDER
+    assert NEW_TENDER in second.catalogue.tenders.position
+    first.indexes.flush()  # the first worker's snapshot: the second maps it instead of its own copy
+    assert "tenders" in second.poll()
+    assert second.indexes.tender_vectors.saved_token == first.indexes.tender_vectors.saved_token
+    assert _rankings(second) == _rankings(first)
+    assert second.readiness()["indexes"]

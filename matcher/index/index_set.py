@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.errors import IndexCorruptError
@@ -38,6 +38,7 @@ from matcher.index.vector_index import (
     IndexMissingError,
     IndexModelMismatchError,
     VectorIndex,
+    read_manifest,
     write_file_atomic,
 )
 from matcher.settings import Settings
@@ -78,6 +79,9 @@ class IndexSet:
         self._hashes: dict[str, dict[str, str]] = {name: {} for name in NAMES}
         self._fingerprints: dict[str, str] = dict.fromkeys(NAMES, "")
         self._dirty: set[str] = set()
+        self._tokens: dict[str, tuple[str | None, str | None]] = {}  # snapshot each collection was loaded from
+        self._markers: dict[str, tuple[int, str]] = {}  # store (count, last update) when last in step
+        self.last_changes: dict[str, list[str]] = {name: [] for name in NAMES}
         self._disk_lock = threading.RLock()
         self.snapshots = Snapshotter(
             self.snapshot, settings.snapshot_delay_seconds, settings.snapshot_max_delay_seconds
@@ -222,12 +226,14 @@ class IndexSet:
             return self._rebuild(name, progress, "rebuilt: other model", str(exc))
         except IndexCorruptError as exc:
             return self._rebuild(name, progress, "rebuilt: corrupt", str(exc))
+        self._tokens[name] = (vectors.saved_token, lexical.saved_token)
         kind_before = vectors.kind_in_use
         vectors.configure(self.settings.index_kind, self.settings.approximate_threshold)
         self._hashes[name] = {str(k): str(v) for k, v in state["hashes"].items()}
         self._fingerprints[name] = str(state.get("fingerprint", ""))
         self._swap(name, vectors, lexical)
         with self.store.session() as session:
+            self._markers[name] = self._store_marker(session, name)
             current = source_fingerprint(session, name)
             recorded = session.get(IndexState, name)
             recorded_ok = recorded is not None and (
@@ -255,6 +261,7 @@ class IndexSet:
         name = collection_name(kind)
         with self._disk_lock, self.lock:
             with self.store.session() as session:
+                self._markers[name] = self._store_marker(session, name)
                 fingerprint = source_fingerprint(session, name)
                 hashes = self._store_hashes(session, name)
                 texts = self._texts(session, name, None)
@@ -281,6 +288,7 @@ class IndexSet:
 
     def _sync_one(self, name: str, progress: bool) -> dict[str, int]:
         with self.store.session() as session:
+            self._markers[name] = self._store_marker(session, name)
             current = self._store_hashes(session, name)
             indexed = self._hashes[name]
             removed = [external_id for external_id in indexed if external_id not in current]
@@ -289,6 +297,7 @@ class IndexSet:
             texts = self._texts(session, name, changed) if changed else {}
             fingerprint = source_fingerprint(session, name)
         added = sum(1 for external_id in changed if external_id not in indexed)
+        self.last_changes[name] = [*changed, *removed]
         self._apply(name, texts, current, removed, progress)
         if changed or removed or fingerprint != self._fingerprints[name]:
             self._dirty.add(name)  # written by the next snapshot (see _schedule)
@@ -344,6 +353,53 @@ class IndexSet:
         if save:
             self._schedule()
         return len(removed)
+
+    # other processes ----------------------------------------------------------------------------
+    def _store_marker(self, session: Session, name: str) -> tuple[int, str]:
+        """A cheap sign that a collection changed in the store: row count and latest update."""
+        model = self._model(name)
+        count, latest = session.execute(select(func.count(model.id), func.max(model.updated_at))).one()
+        return int(count or 0), str(latest)
+
+    def _disk_tokens(self, name: str) -> tuple[str | None, str | None] | None:
+        tokens = []
+        for bundle in ("vectors", "lexical"):
+            try:
+                tokens.append(str(read_manifest(self.folder(name) / bundle)["token"]))
+            except (IndexCorruptError, KeyError):
+                return None
+        return tokens[0], tokens[1]
+
+    def poll(self) -> list[str]:
+        """Catch up with other processes: map a newer snapshot (another worker's, or our own, which
+        replaces in-memory copies and deltas by shared mapped files), then replay what the store has
+        that the indexes lack. Returns the collections that may have changed."""
+        touched: list[str] = []
+        with self._disk_lock:
+            for name in NAMES:
+                tokens = self._disk_tokens(name)
+                with self.store.session() as session:
+                    marker = self._store_marker(session, name)
+                newer = tokens is not None and tokens != self._tokens.get(name)
+                if not newer and marker == self._markers.get(name):
+                    continue
+                loaded = None
+                if newer:
+                    try:
+                        loaded = self._load(name)
+                    except IndexCorruptError as exc:  # e.g. caught between two bundle writes: next time
+                        log.info("snapshot of %s not taken up yet: %s", name, exc)
+                with self.lock:
+                    if loaded is not None:
+                        vectors, lexical, state = loaded
+                        vectors.configure(self.settings.index_kind, self.settings.approximate_threshold)
+                        self._hashes[name] = {str(k): str(v) for k, v in state["hashes"].items()}
+                        self._fingerprints[name] = str(state.get("fingerprint", ""))
+                        self._tokens[name] = (vectors.saved_token, lexical.saved_token)
+                        self._swap(name, vectors, lexical)
+                    self._sync_one(name, progress=False)
+                touched.append(name)
+        return touched
 
     def _schedule(self) -> None:
         """Snapshot what changed: now when the delay setting is 0, else in the background."""

@@ -685,7 +685,7 @@ class VectorIndex:
         if kind == "hnsw":
             if index.ntotal != len(rows):
                 raise IndexCorruptError(f"index in {folder}: {index.ntotal} vectors for {len(rows)} rows")
-            storage = faiss.downcast_index(index.storage)
+            storage: Any = faiss.downcast_index(index.storage)
             self._frozen = int(index.ntotal)
             self._base = (
                 faiss.rev_swig_ptr(storage.get_xb(), self._frozen * self.dimension).reshape(self._frozen, -1)

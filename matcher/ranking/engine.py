@@ -6,9 +6,11 @@ Every ranking goes the same way: candidates from dense ∪ lexical retrieval →
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
@@ -43,6 +45,8 @@ from matcher.settings import Settings, get_settings
 from matcher.store import CPVCode, Store
 from matcher.text import fold
 
+log = logging.getLogger(__name__)
+
 CASE_POOL = 40  # tenders per request that get case-matching features (see Engine.tender_matrix)
 
 
@@ -59,6 +63,9 @@ class Engine:
         self.index_report: dict[str, str] = {}
         self._write_lock = threading.RLock()
         self._loaded = False
+        self._closed = threading.Event()
+        self._watch: threading.Thread | None = None
+        self._stamps: dict[str, Any] = {}
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None) -> Engine:
@@ -78,7 +85,42 @@ class Engine:
             self.index_report["catalogue"] = self._reload_catalogue(snapshot=True)
             self.index_report["casebase"] = self._load_casebase()
             self._loaded = True
+        self._start_watch()
         return self.index_report
+
+    # -- other processes ------------------------------------------------------------------------
+    def _start_watch(self) -> None:
+        """Every `snapshot_check_seconds`, take up a newer snapshot and other processes' writes."""
+        if self.settings.snapshot_check_seconds <= 0 or self._watch is not None:
+            return
+        with self.store.session() as session:
+            self._stamps = catalogue_snapshot.stamps(session)
+        self._watch = threading.Thread(target=self._watch_loop, name="snapshot-watch", daemon=True)
+        self._watch.start()
+
+    def _watch_loop(self) -> None:
+        while not self._closed.wait(self.settings.snapshot_check_seconds):
+            try:
+                self.poll()
+            except Exception:
+                log.exception("catching up with the store or a newer snapshot failed; retrying")
+
+    def poll(self) -> list[str]:
+        """Take up a newer snapshot and rows changed by other processes (indexes and catalogue)."""
+        with self._write_lock:
+            touched = self.indexes.poll()
+            if touched:
+                with self.store.session() as session:
+                    stamps = catalogue_snapshot.stamps(session)
+                    for kind in touched:
+                        before, now = self._stamps.get(kind, {}), stamps[kind]
+                        changed = [i for i, s in now.items() if before.get(i) != s] + [
+                            i for i in before if i not in now
+                        ]
+                        if changed:
+                            self.catalogue.refresh(session, kind, changed)
+                    self._stamps = stamps
+        return touched
 
     def _load_casebase(self) -> str:
         """Restore the saved case base (memory-mapped) or fit, warm and save it."""
@@ -91,7 +133,8 @@ class Engine:
         return outcome if outcome == "refitted" else f"built ({outcome})"
 
     def close(self) -> None:
-        """Write a pending index snapshot and stop its thread (the store already has every change)."""
+        """Write a pending index snapshot and stop the threads (the store already has every change)."""
+        self._closed.set()
         self.indexes.close()
 
     def sync(self, progress: bool = False) -> dict[str, int]:
