@@ -27,7 +27,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.errors import IndexCorruptError
 from matcher.index.tfidf_rows import TfidfRows
-from matcher.index.vector_index import TOMBSTONE_RATIO, IdSelection, next_version, read_bundle, rows_of, write_bundle
+from matcher.index.vector_index import (
+    TOMBSTONE_RATIO,
+    IdSelection,
+    load_npy,
+    next_version,
+    npy_bytes,
+    read_bundle,
+    rows_of,
+    write_bundle,
+)
 from matcher.text import fold, normalize, tokenize
 
 WORD_WEIGHT = 0.6
@@ -395,34 +404,50 @@ class LexicalIndex:
         return [" ".join(forms.get(part, part) for part in term.split(" ")) for term in picked[:n]]
 
     # persistence ---------------------------------------------------------------------------------
-    def capture(self) -> tuple[sp.csr_matrix, list[Any], list[str | None], dict[str, int]]:
-        """What a snapshot needs, taken in a moment under the lock: the stacked matrix (never
-        modified in place afterwards), the fitted blocks (immutable) and a copy of the id list."""
+    def capture(self) -> tuple[sp.csr_matrix, sp.csr_matrix | None, list[Any], list[str | None], dict[str, int]]:
+        """What a snapshot needs, taken in a moment under the lock: the stacked matrix and its
+        feature-major transpose when made (neither modified in place afterwards), the fitted blocks
+        (immutable) and a copy of the id list."""
         with self._lock:
             counters = {"fitted_docs": self.fitted_docs, "added_since_fit": self.added_since_fit}
-            return self._matrix(), list(self._blocks), list(self._external), counters
+            matrix = self._matrix()
+            return matrix, self._by_feature, list(self._blocks), list(self._external), counters
 
     def write_capture(
-        self, folder: Path, captured: tuple[sp.csr_matrix, list[Any], list[str | None], dict[str, int]]
+        self,
+        folder: Path,
+        captured: tuple[sp.csr_matrix, sp.csr_matrix | None, list[Any], list[str | None], dict[str, int]],
     ) -> str:
-        """Serialise and commit a capture with no lock held: readers go on meanwhile."""
-        matrix, blocks, rows, counters = captured
-        buffer = io.BytesIO()
-        sp.save_npz(buffer, matrix, compressed=False)
+        """Serialise and commit a capture with no lock held: readers go on meanwhile. The matrices are
+        .npy arrays memory-mapped at load (shared by workers); the transpose is saved too, so that
+        no process recomputes it after a start."""
+        matrix, by_feature, blocks, rows, counters = captured
+        if by_feature is None:
+            by_feature = sp.csr_matrix(matrix.T.tocsr())
         model = io.BytesIO()
         joblib.dump(blocks, model)
         ids = json.dumps({"rows": rows, **counters}, ensure_ascii=False).encode("utf-8")
-        files = {
-            "matrix": (".npz", buffer.getvalue()),
-            "vectorizers": (".joblib", model.getvalue()),
-            "ids": (".json", ids),
+        files: dict[str, tuple[str, bytes]] = {"vectorizers": (".joblib", model.getvalue()), "ids": (".json", ids)}
+        for name, part in (("matrix", matrix), ("by_feature", by_feature)):
+            files[f"{name}.data"] = (".npy", npy_bytes(part.data.astype(np.float32, copy=False)))
+            files[f"{name}.indices"] = (".npy", npy_bytes(part.indices.astype(np.int32, copy=False)))
+            files[f"{name}.indptr"] = (".npy", npy_bytes(part.indptr.astype(np.int64, copy=False)))
+        meta = {
+            "count": sum(1 for i in rows if i is not None),
+            "rows": len(rows),
+            "features": int(matrix.shape[1]),
         }
-        meta = {"count": sum(1 for i in rows if i is not None), "rows": len(rows), "features": int(matrix.shape[1])}
-        self.saved_token = write_bundle(folder, "lexical", files, meta)
+        mapped = [name for name in files if name.startswith(("matrix.", "by_feature."))]
+        self.saved_token = write_bundle(folder, "lexical", files, meta, mapped=mapped)
         return self.saved_token
 
     def save(self, folder: Path) -> None:
         self.write_capture(folder, self.capture())
+
+    @staticmethod
+    def _mapped_csr(folder: Path, manifest: dict[str, Any], name: str, shape: tuple[int, int]) -> sp.csr_matrix:
+        data, indices, indptr = (load_npy(folder, manifest, f"{name}.{part}") for part in ("data", "indices", "indptr"))
+        return sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
@@ -431,14 +456,23 @@ class LexicalIndex:
         try:
             ids = json.loads(contents["ids"].decode("utf-8"))
             blocks: Any = joblib.load(io.BytesIO(contents["vectorizers"]))
-            matrix = sp.csr_matrix(sp.load_npz(io.BytesIO(contents["matrix"])), dtype=np.float32)
             rows: list[str | None] = ids["rows"]
+            shape = (len(rows), int(manifest["features"]))
+            by_feature: sp.csr_matrix | None = None
+            if "matrix" in contents:  # written before matrices were mapped: read, transposed on first use
+                matrix = sp.csr_matrix(sp.load_npz(io.BytesIO(contents["matrix"])), dtype=np.float32)
+            else:
+                matrix = cls._mapped_csr(folder, manifest, "matrix", shape)
+                by_feature = cls._mapped_csr(folder, manifest, "by_feature", (shape[1], shape[0]))
         except Exception as exc:  # unpickling can fail in many ways; all mean "rebuild"
             raise IndexCorruptError(f"lexical index in {folder} cannot be read: {exc}") from exc
         if matrix.shape[0] != len(rows):
             raise IndexCorruptError(f"lexical index in {folder}: {matrix.shape[0]} rows for {len(rows)} ids")
         loaded._blocks = list(blocks)
         loaded._rows_matrix = matrix
+        if by_feature is not None:
+            loaded._by_feature = by_feature
+            loaded._document_frequency = np.diff(by_feature.indptr)
         loaded._external = rows
         loaded._row_of = {str(i): row for row, i in enumerate(rows) if i is not None}
         loaded._alive = np.array([i is not None for i in rows], dtype=bool)
