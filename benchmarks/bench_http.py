@@ -74,6 +74,18 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], str, list[float]]:
     for warm in startup_ids[:20]:
         engine.recommend_tenders(warm, limit=10)
     latencies = time_recommendations(engine, startup_ids, rng, args.inprocess_requests)
+    gc.unfreeze()  # one source of tail latency: a full collection over everything the engine holds
+    started = time.perf_counter()
+    gc.collect()
+    unfrozen = (time.perf_counter() - started) * 1000
+    gc.freeze()
+    started = time.perf_counter()
+    gc.collect()
+    frozen = (time.perf_counter() - started) * 1000
+    print(
+        f"full GC pause with the engine loaded: {unfrozen:.0f} ms over {len(gc.get_objects()) + gc.get_freeze_count()} "
+        f"objects; {frozen:.0f} ms once they are frozen (Engine.load freezes them)"
+    )
     del engine  # the server loads its own; do not hold two copies in memory
     gc.collect()
     store.dispose()
