@@ -25,6 +25,7 @@ THRESHOLD = 0.80
 MARGIN = 0.08
 TOKEN_SET_WEIGHT = 0.5
 ACRONYM_SCORE = 0.9
+NEAR_MIN = 4
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class NameIndex:
 
     def _near(self, token: str) -> list[str]:
         """Indexed tokens within one edit of `token` (typos, a dropped plural 's'); long tokens only."""
-        if len(token) < 5:
+        if len(token) < NEAR_MIN:
             return []
         found = []
         for length in (len(token) - 1, len(token), len(token) + 1):
@@ -100,8 +101,8 @@ class NameIndex:
         left, right = set(tokens), set(other)
         mapped = set()
         for token in left - right:  # count a one-edit variant as shared
-            if len(token) >= 5 and any(
-                OSA.distance(token, o, score_cutoff=1) <= 1 for o in right - left if len(o) >= 4
+            if len(token) >= NEAR_MIN and any(
+                OSA.distance(token, o, score_cutoff=1) <= 1 for o in right - left if len(o) >= NEAR_MIN
             ):
                 mapped.add(token)
         shared = sum(self._weight(t) for t in (left & right) | mapped)
@@ -124,7 +125,7 @@ class NameIndex:
         scores = {p: self.score(tokens, p) for p in pool}
         for position in self.compact.get("".join(tokens), ()):  # "IDVERDE" / "ID VERDE"
             scores[position] = 1.0
-        for token in set(tokens):  # "SFR" / "Société Française du Radiotéléphone"
+        for token in set(tokens) if len(tokens) == 1 else ():  # "SFR" / "Société Française du Radiotéléphone"
             for position in self.acronym.get(token, ()):
                 scores[position] = max(scores.get(position, 0.0), ACRONYM_SCORE)
         for acronym in acronyms(name):
