@@ -96,6 +96,9 @@ class Startup(TimestampMixin, Base):
     digest_opt_in: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(32), default="file")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    company_id: Mapped[str | None] = mapped_column(String(32), index=True)  # validated (matcher.linkage.ids)
+    company_id_scheme: Mapped[str | None] = mapped_column(String(8))
+    profile_visible: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Tender(TimestampMixin, Base):
