@@ -23,7 +23,22 @@ from service import web
 from service.deps import EngineSlot, MatchingEngine
 from service.errors import install_error_handlers
 from service.observability import REQUEST_ID_HEADER, Metrics, ObservabilityMiddleware, configure_logging
-from service.routers import buyers, digests, feedback, imports, keys, matches, ops, startups, suppliers, tenders
+from service.routers import (
+    buyers,
+    contacts,
+    digests,
+    feedback,
+    imports,
+    keys,
+    links,
+    matches,
+    ops,
+    profiles,
+    shortlists,
+    startups,
+    suppliers,
+    tenders,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +65,10 @@ TAGS = [
     {"name": "feedback", "description": "Verdicts on matches."},
     {"name": "imports", "description": "Bulk upload of files."},
     {"name": "keys", "description": "API keys."},
+    {"name": "suppliers", "description": "Supplier profiles with a verified track record, and comparison."},
+    {"name": "trust", "description": "Award links to companies: review, claims, disputes, confirmed deliveries."},
+    {"name": "shortlists", "description": "A buyer's shortlists of suppliers."},
+    {"name": "contacts", "description": "Consent-based contact requests and invitations to bid."},
     {"name": "operations", "description": "Health, readiness and metrics."},
 ]
 
@@ -120,7 +139,8 @@ def create_app(
         ObservabilityMiddleware, metrics=app.state.metrics, max_body_bytes=settings.max_upload_bytes + MULTIPART_SLACK
     )
 
-    for module in (ops, keys, startups, matches, buyers, tenders, suppliers, feedback, imports, digests):
+    routers = (ops, keys, startups, matches, buyers, tenders, suppliers, feedback, imports, digests)
+    for module in (*routers, profiles, links, shortlists, contacts):
         app.include_router(module.router)
     app.include_router(web.router)
     return app
