@@ -226,3 +226,29 @@ def trust_counts(session: Session, startup_ids: list[int]) -> dict[int, TrustCou
         )
         for i in startup_ids
     }
+
+
+def public_contracts_by_division(session: Session, startup_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Verified contracts won from public buyers, per startup and CPV division (2 digits)."""
+    if not startup_ids:
+        return {}
+    found: dict[int, dict[str, int]] = {}
+    direct = (
+        select(Award.startup_id, Tender.cpv_codes)
+        .join(Tender, Tender.id == Award.tender_id)
+        .join(Buyer, Buyer.id == Tender.buyer_id)
+        .where(Award.startup_id.in_(startup_ids), Buyer.kind.in_(PUBLIC_KINDS))
+    )
+    linked = (
+        select(AwardLink.startup_id, Tender.cpv_codes)
+        .join(Award, Award.id == AwardLink.award_id)
+        .join(Tender, Tender.id == Award.tender_id)
+        .join(Buyer, Buyer.id == Tender.buyer_id)
+        .where(AwardLink.startup_id.in_(startup_ids), AwardLink.status == "confirmed", Buyer.kind.in_(PUBLIC_KINDS))
+    )
+    for query in (direct, linked):
+        for startup_id, codes in session.execute(query):
+            divisions = found.setdefault(startup_id, {})
+            for division in {str(code)[:2] for code in codes or [] if code}:
+                divisions[division] = divisions.get(division, 0) + 1
+    return found

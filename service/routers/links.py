@@ -20,7 +20,7 @@ from matcher.store.trust import (
     review_queue,
 )
 from service.auth import ensure_startup_access
-from service.deps import BuyerOrStaffDep, SessionDep, StaffDep, StartupOrStaffDep
+from service.deps import BuyerOrStaffDep, EngineSlotDep, SessionDep, StaffDep, StartupOrStaffDep
 from service.errors import declare, forbidden
 from service.params import Limit, Offset
 from service.routers.profiles import SupplierId
@@ -56,10 +56,16 @@ def list_review_queue(session: SessionDep, identity: StaffDep, limit: Limit = 50
     return LinksPublic(data=[link_out(v) for v in views], total=total, limit=limit, offset=offset)
 
 
-def _decide(session: SessionDep, identity: Identity, link_id: int, action: str, note: str | None) -> LinkOut:
+def _decide(
+    session: SessionDep, identity: Identity, link_id: int, action: str, note: str | None, slot: EngineSlotDep | None
+) -> LinkOut:
     decide_link(session, link_id, action, _actor(identity), identity.role.value, note)
     session.flush()
-    return link_out(link_view(session, link_id))
+    view = link_out(link_view(session, link_id))
+    if slot is not None:  # verified references feed eligibility and the track record: refresh the catalogue
+        session.commit()
+        slot.refresh("startups", [view.startup_id])
+    return view
 
 
 @router.post(
@@ -68,8 +74,10 @@ def _decide(session: SessionDep, identity: Identity, link_id: int, action: str, 
     description="Staff only. The award becomes a verified reference of the startup.",
     responses=declare(401, 403, 404, 409, 422),
 )
-def confirm_link(link_id: LinkId, session: SessionDep, identity: StaffDep, body: DecisionIn | None = None) -> LinkOut:
-    return _decide(session, identity, link_id, "confirm", body.note if body else None)
+def confirm_link(
+    link_id: LinkId, session: SessionDep, identity: StaffDep, slot: EngineSlotDep, body: DecisionIn | None = None
+) -> LinkOut:
+    return _decide(session, identity, link_id, "confirm", body.note if body else None, slot)
 
 
 @router.post(
@@ -78,8 +86,10 @@ def confirm_link(link_id: LinkId, session: SessionDep, identity: StaffDep, body:
     description="Staff only. The award is not the startup's; re-running the linker will not propose it again.",
     responses=declare(401, 403, 404, 409, 422),
 )
-def reject_link(link_id: LinkId, session: SessionDep, identity: StaffDep, body: DecisionIn | None = None) -> LinkOut:
-    return _decide(session, identity, link_id, "reject", body.note if body else None)
+def reject_link(
+    link_id: LinkId, session: SessionDep, identity: StaffDep, slot: EngineSlotDep, body: DecisionIn | None = None
+) -> LinkOut:
+    return _decide(session, identity, link_id, "reject", body.note if body else None, slot)
 
 
 @router.post(
@@ -94,7 +104,7 @@ def dispute_link(
     link = get_link(session, link_id)
     if not identity.is_staff and identity.startup_pk != link.startup_id:
         raise NotFoundError("link", str(link_id))
-    return _decide(session, identity, link_id, "dispute", body.note if body else None)
+    return _decide(session, identity, link_id, "dispute", body.note if body else None, None)
 
 
 @router.get(
@@ -136,7 +146,7 @@ def claim(supplier_id: SupplierId, body: ClaimIn, session: SessionDep, identity:
     responses=declare(401, 403, 404, 409, 422),
 )
 def confirm_award_delivery(
-    award_id: AwardId, body: DeliveryIn, session: SessionDep, identity: BuyerOrStaffDep
+    award_id: AwardId, body: DeliveryIn, session: SessionDep, identity: BuyerOrStaffDep, slot: EngineSlotDep
 ) -> DeliveryOut:
     if identity.role is not Role.buyer or identity.buyer_pk is None:
         raise forbidden("only the buyer of this award can confirm its delivery")
@@ -148,6 +158,8 @@ def confirm_award_delivery(
     except PermissionError as exc:
         raise forbidden(str(exc)) from exc
     buyer = session.get(Buyer, identity.buyer_pk)
+    session.commit()
+    slot.refresh("startups", [body.startup_id])
     return DeliveryOut(
         id=row.id, award_id=award_id, startup_id=body.startup_id, buyer_id=buyer.external_id if buyer else "",
         rating=row.rating, comment=row.comment,

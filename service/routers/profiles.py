@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict
 from typing import Annotated
 
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from matcher.errors import NotFoundError
 from matcher.linkage.link import set_company_id
+from matcher.ranking.catalogue import summary_of
 from matcher.store import AwardLink, DeclaredReference, Startup, repository
 from matcher.store.buyer_tools import contact_granted
 from matcher.store.keys import Identity, Role
@@ -35,15 +35,6 @@ from service.trust_schemas import (
 router = APIRouter(tags=["suppliers"])
 
 SupplierId = Annotated[str, Path(max_length=128, description="External id of the supplier (startup).")]
-
-
-def summary_line(startup: Startup, limit: int = 140) -> str:
-    """One line on what the company does: the first sentence of its description, else its sectors."""
-    text = (startup.description or "").strip()
-    if text:
-        first = re.split(r"(?<=[.!?؟])\s", text, maxsplit=1)[0]
-        return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
-    return ", ".join(startup.sectors or [])
 
 
 def viewable_supplier(session: Session, identity: Identity, supplier_id: str) -> Startup:
@@ -76,7 +67,7 @@ def profile_out(session: Session, identity: Identity, startup: Startup) -> Suppl
     return SupplierProfile(
         id=startup.external_id,
         name=startup.name,
-        summary=summary_line(startup),
+        summary=summary_of(startup),
         description=startup.description or "",
         sectors=list(startup.sectors or []),
         technologies=list(startup.technologies or []),

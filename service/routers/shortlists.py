@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from matcher.ranking.catalogue import summary_of
 from matcher.store import Buyer, Shortlist, repository
 from matcher.store.buyer_tools import (
     add_to_shortlist,
@@ -22,7 +23,7 @@ from matcher.store.keys import Identity, Role
 from matcher.store.profile import trust_counts
 from service.deps import BuyerOrStaffDep, SessionDep
 from service.errors import declare, forbidden
-from service.routers.profiles import SupplierId, summary_line, viewable_supplier
+from service.routers.profiles import SupplierId, viewable_supplier
 from service.trust_schemas import (
     ReorderIn,
     ShortlistIn,
@@ -134,7 +135,7 @@ def export_csv(shortlist_id: ShortlistId, session: SessionDep, identity: BuyerOr
         c = counts[startup.id]
         writer.writerow(
             [safe_cell(v) for v in (
-                item.position + 1, startup.external_id, startup.name, summary_line(startup), startup.city,
+                item.position + 1, startup.external_id, startup.name, summary_of(startup), startup.city,
                 startup.region, startup.headcount, c.verified, c.buyer_confirmed, c.declared,
                 "; ".join(startup.certifications or []), item.note,
             )]
