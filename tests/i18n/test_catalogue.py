@@ -36,10 +36,7 @@ def _texts(lang: str) -> dict[str, list[str]]:
     return out
 
 
-_AR_PENDING = pytest.mark.xfail(reason="Arabic web words still being translated (step 2)", strict=True)
-
-
-@pytest.mark.parametrize("lang", [pytest.param(x, marks=_AR_PENDING) if x == "ar" else x for x in LANGUAGES])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_key_has_a_translation(lang: str) -> None:
     texts = _texts(lang)
     missing = sorted(key for key in all_keys() if not texts.get(key) or not all(texts[key]))
