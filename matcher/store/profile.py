@@ -24,6 +24,7 @@ from matcher.store.models import Award, Buyer, Feedback, Startup, Tender
 from matcher.store.trust import declared_references, deliveries_of, links_of
 from matcher.store.trust_models import AwardLink, DeclaredReference, DeliveryConfirmation
 
+AWARD_SOURCES = ("decp", "ocds")  # supplier profiles built from award files: their references are awards
 PUBLIC_KINDS = ("ministry", "public_enterprise", "local_authority")
 # Upper bounds in MAD (other currencies are shown in their own band codes with the same bounds).
 REVENUE_BANDS = ((1_000_000, "lt_1m"), (5_000_000, "1m_5m"), (20_000_000, "5m_20m"), (100_000_000, "20m_100m"))
@@ -155,6 +156,9 @@ def build_profile(session: Session, startup: Startup, include_private: bool = Fa
         for d in declared_references(session, startup.id)
         if d.public or include_private
     ]
+    if startup.source not in AWARD_SOURCES:  # the profile's own reference list is self-reported too
+        known = {ref.title for ref in declared}
+        declared += [Reference("declared", title) for title in startup.references or [] if title not in known]
     verdicts = dict(
         session.execute(
             select(Feedback.verdict, func.count()).where(Feedback.startup_id == startup.id).group_by(Feedback.verdict)
