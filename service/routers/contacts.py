@@ -132,6 +132,7 @@ def decline(request_id: RequestId, session: SessionDep, identity: CurrentKeyDep)
 @router.get(
     "/startups/{supplier_id}/notifications",
     summary="In-app notices of a startup",
+    description="Staff or the startup itself: contact requests and invitations, newest first.",
     responses=declare(401, 403, 404, 422),
     tags=["startups"],
 )

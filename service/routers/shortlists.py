@@ -65,27 +65,46 @@ def shortlist_out(session: SessionDep, row: Shortlist) -> ShortlistOut:
     )
 
 
-@router.get("", summary="My shortlists", responses=declare(401, 403))
+@router.get(
+    "",
+    summary="My shortlists",
+    description="A buyer's own shortlists with their suppliers in order (staff: every buyer's).",
+    responses=declare(401, 403),
+)
 def list_shortlists(session: SessionDep, identity: BuyerOrStaffDep) -> ShortlistsPublic:
     buyer = _buyer_pk(identity)
     rows = list(session.query(Shortlist).order_by(Shortlist.id)) if buyer is None else shortlists_of(session, buyer)
     return ShortlistsPublic(data=[shortlist_out(session, r) for r in rows], total=len(rows), limit=len(rows), offset=0)
 
 
-@router.post("", summary="Create a shortlist", status_code=201, responses=declare(401, 403, 409, 422))
+@router.post(
+    "",
+    summary="Create a shortlist",
+    description="Buyer keys only: a named shortlist (names are unique per buyer).",
+    status_code=201,
+    responses=declare(401, 403, 409, 422),
+)
 def new_shortlist(body: ShortlistIn, session: SessionDep, identity: BuyerOrStaffDep) -> ShortlistOut:
     if identity.role is not Role.buyer or identity.buyer_pk is None:
         raise forbidden("a shortlist belongs to a buyer: use a buyer key")
     return shortlist_out(session, create_shortlist(session, identity.buyer_pk, body.name))
 
 
-@router.get("/{shortlist_id}", summary="One shortlist", responses=declare(401, 403, 404, 422))
+@router.get(
+    "/{shortlist_id}",
+    summary="One shortlist",
+    description="The buyer's own shortlist (another buyer's is not found).",
+    responses=declare(401, 403, 404, 422),
+)
 def read_shortlist(shortlist_id: ShortlistId, session: SessionDep, identity: BuyerOrStaffDep) -> ShortlistOut:
     return shortlist_out(session, get_shortlist(session, shortlist_id, _buyer_pk(identity)))
 
 
 @router.post(
-    "/{shortlist_id}/items", summary="Add a supplier (with a note)", responses=declare(401, 403, 404, 409, 422)
+    "/{shortlist_id}/items",
+    summary="Add a supplier (with a note)",
+    description="Adds the supplier at the end, or updates its note when it is already there.",
+    responses=declare(401, 403, 404, 409, 422),
 )
 def add_item(
     shortlist_id: ShortlistId, body: ShortlistItemIn, session: SessionDep, identity: BuyerOrStaffDep
@@ -96,7 +115,10 @@ def add_item(
 
 
 @router.delete(
-    "/{shortlist_id}/items/{supplier_id}", summary="Remove a supplier", responses=declare(401, 403, 404, 422)
+    "/{shortlist_id}/items/{supplier_id}",
+    summary="Remove a supplier",
+    description="Removes the supplier; the others keep their order.",
+    responses=declare(401, 403, 404, 422),
 )
 def remove_item(
     shortlist_id: ShortlistId, supplier_id: SupplierId, session: SessionDep, identity: BuyerOrStaffDep
@@ -107,7 +129,12 @@ def remove_item(
     return shortlist_out(session, row)
 
 
-@router.put("/{shortlist_id}/order", summary="Reorder", responses=declare(401, 403, 404, 422))
+@router.put(
+    "/{shortlist_id}/order",
+    summary="Reorder",
+    description="Give every supplier id of the shortlist once, in the new order.",
+    responses=declare(401, 403, 404, 422),
+)
 def reorder(shortlist_id: ShortlistId, body: ReorderIn, session: SessionDep, identity: BuyerOrStaffDep) -> ShortlistOut:
     row = get_shortlist(session, shortlist_id, _buyer_pk(identity))
     reorder_shortlist(session, row, body.order)

@@ -204,3 +204,48 @@ def test_declined_request_reveals_nothing_and_rate_limit(trust_client: TestClien
         if r.status_code == 201:
             trust_client.post(f"/contact-requests/{r.json()['id']}/decline", headers=auth("startup_b"))
     assert codes[-1] == 429
+
+
+def test_the_startup_is_emailed_and_invitations_name_an_own_tender(
+    api_settings: Settings, auth: Auth, tmp_path: object
+) -> None:
+    import socket
+    from typing import Any
+
+    from aiosmtpd.controller import Controller
+
+    from service.app import create_app
+
+    class Inbox:
+        def __init__(self) -> None:
+            self.messages: list[tuple[list[str], bytes]] = []
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            self.messages.append((list(envelope.rcpt_tos), envelope.content))
+            return "250 accepted"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = api_settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        with TestClient(create_app(settings, load_engine=False)) as client:
+            wrong = client.post(
+                "/contact-requests",
+                json={"startup_id": "S-PAY", "kind": "invite", "tender_id": "T-ROAD"},
+                headers=auth("buyer_a"),
+            )
+            assert wrong.status_code == 422 and wrong.json()["error"]["details"][0]["field"] == "body.tender_id"
+            sent = client.post(
+                "/contact-requests",
+                json={"startup_id": "S-PAY", "kind": "invite", "tender_id": "T-PAY"},
+                headers=auth("buyer_a"),
+            )
+            assert sent.status_code == 201 and sent.json()["email_status"] == "sent"
+    finally:
+        controller.stop()
+    assert [rcpt for rcpt, _ in inbox.messages] == [["contact@paynova.ma"]]
+    assert b"Office National" in inbox.messages[0][1] or b"soumissionner" in inbox.messages[0][1]

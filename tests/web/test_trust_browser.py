@@ -8,7 +8,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from matcher.linkage.link import link_awards
 from matcher.schemas import TenderIn
 from matcher.store import Award, Startup, Store, repository
-from tests.web.conftest import CHROMIUM_ARGS, WebSeed, _free_port, build_app, make_seed, screenshot, sign_in
+from tests.web.conftest import WebSeed, _free_port, build_app, make_seed, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -68,18 +67,6 @@ def trust_server(trust_seed: WebSeed) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("Debian's chromium (/usr/bin/chromium) is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
 def _page(chromium: Any, base_url: str) -> Any:
     context = chromium.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
@@ -87,8 +74,9 @@ def _page(chromium: Any, base_url: str) -> Any:
 
 
 def test_buyer_shortlists_asks_contact_startup_accepts_staff_verifies(
-    chromium: Any, trust_server: str, trust_seed: WebSeed
+    browser: Any, trust_server: str, trust_seed: WebSeed
 ) -> None:
+    chromium = browser  # the session's Chromium (conftest), on this module's own server
     buyer = _page(chromium, trust_server)
     sign_in(buyer, trust_seed.keys["buyer"])
     buyer.get_by_label("Besoin (texte libre)").fill("paiement mobile et portefeuille électronique")
