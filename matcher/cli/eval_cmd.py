@@ -124,7 +124,7 @@ def eval_linkage(
         f"hard part {report.hard_records} records",
         title_justify="left",
     )
-    table.add_column("linker")
+    table.add_column("linker", no_wrap=True)
     for column in ("precision", "recall", "links", "hard precision", "hard recall", "hard links"):
         table.add_column(column, justify="right")
     for index, row in enumerate(report.rows):
