@@ -7,6 +7,7 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
+from sqlalchemy.orm import Session
 
 from matcher.ranking.catalogue import summary_of
 from matcher.store import Buyer, Shortlist, repository
@@ -63,6 +64,28 @@ def shortlist_out(session: SessionDep, row: Shortlist) -> ShortlistOut:
     return ShortlistOut(
         id=row.id, name=row.name, buyer_id=buyer.external_id if buyer else "", items=items, updated_at=row.updated_at
     )
+
+
+def shortlist_csv(session: Session, row: Shortlist) -> str:
+    """The shortlist as UTF-8 CSV (with a BOM for spreadsheets), formula-like cells neutralised."""
+    items = shortlist_items(session, row.id)
+    counts = trust_counts(session, [s.id for _, s in items])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["position", "supplier_id", "name", "summary", "city", "region", "headcount", "verified_references",
+         "buyer_confirmed_references", "declared_references", "certifications", "note"]
+    )  # fmt: skip
+    for item, startup in items:
+        c = counts[startup.id]
+        writer.writerow(
+            [safe_cell(v) for v in (
+                item.position + 1, startup.external_id, startup.name, summary_of(startup), startup.city,
+                startup.region, startup.headcount, c.verified, c.buyer_confirmed, c.declared,
+                "; ".join(startup.certifications or []), item.note,
+            )]
+        )  # fmt: skip
+    return "\ufeff" + out.getvalue()
 
 
 @router.get(
@@ -150,26 +173,10 @@ def reorder(shortlist_id: ShortlistId, body: ReorderIn, session: SessionDep, ide
 )
 def export_csv(shortlist_id: ShortlistId, session: SessionDep, identity: BuyerOrStaffDep) -> Response:
     row = get_shortlist(session, shortlist_id, _buyer_pk(identity))
-    items = shortlist_items(session, row.id)
-    counts = trust_counts(session, [s.id for _, s in items])
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["position", "supplier_id", "name", "summary", "city", "region", "headcount", "verified_references",
-         "buyer_confirmed_references", "declared_references", "certifications", "note"]
-    )  # fmt: skip
-    for item, startup in items:
-        c = counts[startup.id]
-        writer.writerow(
-            [safe_cell(v) for v in (
-                item.position + 1, startup.external_id, startup.name, summary_of(startup), startup.city,
-                startup.region, startup.headcount, c.verified, c.buyer_confirmed, c.declared,
-                "; ".join(startup.certifications or []), item.note,
-            )]
-        )  # fmt: skip
+    text = shortlist_csv(session, row)
     filename = f"shortlist-{row.id}.csv"
     return Response(
-        "\ufeff" + out.getvalue(),
+        text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

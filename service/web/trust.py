@@ -9,6 +9,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request, Response
 
 from matcher.errors import ConflictError, NotFoundError
+from matcher.linkage.ids import SCHEMES
+from matcher.linkage.link import set_company_id
 from matcher.store import Buyer, Startup, repository
 from matcher.store.buyer_tools import (
     RateLimited,
@@ -25,8 +27,18 @@ from matcher.store.buyer_tools import (
 )
 from matcher.store.keys import Identity, Role
 from matcher.store.profile import trust_counts
-from matcher.store.trust import decide_link, review_queue
+from matcher.store.repository import FieldError
+from matcher.store.trust import (
+    add_declared_reference,
+    audit,
+    decide_link,
+    declared_references,
+    get_link,
+    links_of,
+    review_queue,
+)
 from service.routers.profiles import profile_out, viewable_supplier
+from service.routers.shortlists import shortlist_csv
 from service.web.render import (
     PageError,
     WebRoute,
@@ -98,7 +110,7 @@ def supplier_to_shortlist(
         add_to_shortlist(session, row, startup, note)
         name, list_id = row.name, row.id
     _flash(request, "ok", t("shortlist_added", name=name))
-    return redirect(f"/shortlists/{list_id}/page")
+    return redirect(f"/buyer/shortlists/{list_id}")
 
 
 @router.post("/supplier/{supplier_id}/contact")
@@ -127,7 +139,7 @@ def supplier_contact(
     return redirect(f"/supplier/{quote(supplier_id, safe='')}")
 
 
-@router.get("/shortlists/page")
+@router.get("/buyer/shortlists")
 def shortlists_page(request: Request) -> Response:
     identity = _buyer(request)
     assert identity.buyer_pk is not None
@@ -139,7 +151,7 @@ def shortlists_page(request: Request) -> Response:
     return render(request, "shortlists.html", {"lists": lists})
 
 
-@router.get("/shortlists/{shortlist_id}/page")
+@router.get("/buyer/shortlists/{shortlist_id}")
 def shortlist_page(request: Request, shortlist_id: int) -> Response:
     identity = _buyer(request)
     with store_of(request).session() as session:
@@ -154,13 +166,26 @@ def shortlist_page(request: Request, shortlist_id: int) -> Response:
     return render(request, "shortlist.html", {"name": name, "id": list_id, "members": members})
 
 
-@router.post("/shortlists/{shortlist_id}/remove")
+@router.get("/buyer/shortlists/{shortlist_id}/export.csv")
+def shortlist_export(request: Request, shortlist_id: int) -> Response:
+    identity = _buyer(request)
+    with store_of(request).session() as session:
+        row = get_shortlist(session, shortlist_id, identity.buyer_pk)
+        text = shortlist_csv(session, row)
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="shortlist-{shortlist_id}.csv"'},
+    )
+
+
+@router.post("/buyer/shortlists/{shortlist_id}/remove")
 def shortlist_remove(request: Request, shortlist_id: int, supplier: Annotated[str, Form(max_length=128)]) -> Response:
     identity = _buyer(request)
     with store_of(request).session() as session:
         row = get_shortlist(session, shortlist_id, identity.buyer_pk)
         remove_from_shortlist(session, row, repository.get_startup(session, supplier))
-    return redirect(f"/shortlists/{shortlist_id}/page")
+    return redirect(f"/buyer/shortlists/{shortlist_id}")
 
 
 @router.get("/compare")
@@ -230,3 +255,93 @@ def staff_decide(request: Request, link_id: int, action: str, note: NoteField = 
     engine_slot(request).refresh("startups", [startup_id])
     _flash(request, "ok", t("link_confirmed" if action == "confirm" else "link_rejected"))
     return redirect("/staff/links")
+
+
+@router.get("/me/trust")
+def my_trust(request: Request) -> Response:
+    """The startup's control over what buyers see: visibility, company id, links, declared references."""
+    identity = require(request, Role.startup)
+    with store_of(request).session() as session:
+        startup = repository.get_startup(session, identity.startup_id or "")
+        links = links_of(session, startup.id)
+        declared = declared_references(session, startup.id)
+        context = {
+            "startup": {
+                "visible": startup.profile_visible,
+                "company_id": startup.company_id or "",
+                "scheme": startup.company_id_scheme or "",
+                "id": startup.external_id,
+            },
+            "links": links,
+            "declared": [{"title": d.title, "buyer": d.buyer_name, "year": d.year} for d in declared],
+            "schemes": SCHEMES,
+        }
+    return render(request, "trust_settings.html", context)
+
+
+@router.post("/me/trust/settings")
+def my_trust_settings(
+    request: Request,
+    company_id: Annotated[str, Form(max_length=40)] = "",
+    scheme: Annotated[str, Form(max_length=8)] = "",
+    visible: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    identity = require(request, Role.startup)
+    t = translator(request)
+    with store_of(request).session() as session:
+        startup = repository.get_startup(session, identity.startup_id or "")
+        actor = f"web:startup:{identity.startup_id}"
+        try:
+            set_company_id(session, startup, scheme, company_id.strip(), actor)
+        except FieldError as exc:
+            _flash(request, "error", t("company_id_invalid", reason=str(exc)))
+            session.rollback()
+            return redirect("/me/trust")
+        wanted = visible == "1"
+        if wanted != startup.profile_visible:
+            startup.profile_visible = wanted
+            audit(session, "visibility", startup.id, actor, "profile_visible", value=wanted)
+    _flash(request, "ok", t("trust_saved"))
+    return redirect("/me/trust")
+
+
+@router.post("/me/trust/links/{link_id}/dispute")
+def my_dispute(request: Request, link_id: int, note: NoteField = "") -> Response:
+    identity = require(request, Role.startup)
+    t = translator(request)
+    with store_of(request).session() as session:
+        link = get_link(session, link_id)
+        if link.startup_id != identity.startup_pk:
+            raise NotFoundError("link", str(link_id))
+        try:
+            decide_link(session, link_id, "dispute", f"web:startup:{identity.startup_id}", "startup", note or None)
+        except ConflictError as exc:
+            raise PageError(409, str(exc)) from exc
+    _flash(request, "ok", t("link_disputed"))
+    return redirect("/me/trust")
+
+
+@router.post("/me/trust/references")
+def my_declare(
+    request: Request,
+    title: Annotated[str, Form(min_length=1, max_length=500)],
+    buyer_name: Annotated[str, Form(max_length=300)] = "",
+    year: Annotated[str, Form(max_length=4)] = "",
+) -> Response:
+    identity = require(request, Role.startup)
+    t = translator(request)
+    with store_of(request).session() as session:
+        try:
+            add_declared_reference(
+                session,
+                identity.startup_id or "",
+                title,
+                buyer_name.strip() or None,
+                int(year) if year.isdigit() else None,
+            )
+        except FieldError as exc:
+            _flash(request, "error", str(exc))
+            session.rollback()
+            return redirect("/me/trust")
+    _flash(request, "ok", t("reference_declared"))
+    return redirect("/me/trust")
