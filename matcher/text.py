@@ -31,6 +31,19 @@ def normalize(text: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
 
 
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def single_line(text: str | None) -> str:
+    """One line, safe in a mail header or a CSV cell: CR, LF and other control characters become spaces.
+
+    Used for names and subjects (a name with "\\r\\nBcc:" must neither inject a header nor stop a send).
+    """
+    if not text:
+        return ""
+    return normalize(_LINE_BREAKS.sub(" ", str(text)))
+
+
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, Arabic-diacritic-free form for lexical matching."""
     text = normalize(text).lower()

@@ -117,7 +117,10 @@ def create_app(
     # Added last, so outermost: it sees every response. The body limit leaves room for multipart
     # framing; the import route then holds the file itself to `max_upload_bytes`.
     app.add_middleware(
-        ObservabilityMiddleware, metrics=app.state.metrics, max_body_bytes=settings.max_upload_bytes + MULTIPART_SLACK
+        ObservabilityMiddleware,
+        metrics=app.state.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes + MULTIPART_SLACK,
     )
 
     for module in (ops, keys, startups, matches, buyers, tenders, suppliers, feedback, imports, digests):

@@ -21,6 +21,7 @@ from matcher.digests.messages import FEATURES, TEXTS, language
 from matcher.digests.views import BatchContent
 from matcher.settings import Settings
 from matcher.store import Digest
+from matcher.text import single_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(
@@ -72,11 +73,11 @@ def render_digest(content: BatchContent, digest: Digest, settings: Settings) -> 
     html = _env.get_template(f"{audience}.html").render(context)
     text = _env.get_template(f"{audience}.txt").render(context)
     return RenderedEmail(
-        subject=subject,
+        subject=single_line(subject),
         html=html,
         text=text,
         recipient=recipient["email"],
-        recipient_name=recipient["name"],
+        recipient_name=single_line(recipient["name"]),
         language=lang,
         items=count,
     )

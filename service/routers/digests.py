@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from matcher.schemas import Checked
 from matcher.digests import curate
 from matcher.digests.build import build_batch, explain_pair
 from matcher.digests.export import export_batch
@@ -34,31 +35,31 @@ Audience = Literal["startup", "buyer"]
 Week = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"])]
 
 
-class BuildRequest(BaseModel):
+class BuildRequest(Checked):
     week: Week | None = Field(default=None, description="ISO week; this week in Casablanca when omitted.")
     audience: Audience = "startup"
     first_window_days: int = Field(default=7, ge=1, le=90, description="Look-back of a first digest, in days.")
 
 
-class NoteBody(BaseModel):
+class NoteBody(Checked):
     note: str | None = Field(default=None, max_length=4000, description="Empty or null clears the note.")
 
 
-class AddItemBody(BaseModel):
+class AddItemBody(Checked):
     tender_id: str = Field(max_length=128, description="External id of the tender.")
     startup_id: str | None = Field(default=None, max_length=128, description="Buyer digests: startup to propose.")
     note: str | None = Field(default=None, max_length=4000)
 
 
-class PinBody(BaseModel):
+class PinBody(Checked):
     pinned: bool = True
 
 
-class MoveBody(BaseModel):
+class MoveBody(Checked):
     position: int = Field(ge=1, le=10_000, description="New position, 1 = top. The item is pinned there.")
 
 
-class SendRequest(BaseModel):
+class SendRequest(Checked):
     retry_failed: bool = Field(default=False, description="Try refused addresses again (after a fix).")
     resend_uncertain: bool = Field(default=False, description="Resend messages whose outcome is unknown.")
     confirm_uncertain: bool = Field(default=False, description="Mark messages of unknown outcome delivered.")
