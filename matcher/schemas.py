@@ -205,7 +205,9 @@ HttpUrl = Annotated[Annotated[str, Field(max_length=URL_MAX)] | None, BeforeVali
 OptDateTime = Annotated[datetime | None, BeforeValidator(_to_datetime)]
 OptInt = Annotated[int | None, BeforeValidator(_to_int)]
 OptFloat = Annotated[float | None, BeforeValidator(_none_if_missing)]
-Currency = Annotated[str, BeforeValidator(lambda v: "MAD" if _is_missing(v) else str(v).strip().upper()), Field(max_length=8)]
+Currency = Annotated[
+    str, BeforeValidator(lambda v: "MAD" if _is_missing(v) else str(v).strip().upper()), Field(max_length=8)
+]
 ExternalId = Annotated[str, BeforeValidator(lambda v: normalize(str(v)) if not _is_missing(v) else v)]
 
 
@@ -291,7 +293,9 @@ class LotIn(_Input):
 
 class TenderIn(_Input):
     external_id: ExternalId = Field(min_length=1, max_length=128, examples=["AO-2026-0001"])
-    title: Title = Field(min_length=1, max_length=TITLE_MAX, examples=["Plateforme de paiement mobile pour la billetterie"])
+    title: Title = Field(
+        min_length=1, max_length=TITLE_MAX, examples=["Plateforme de paiement mobile pour la billetterie"]
+    )
     description: Description = ""
     buyer_external_id: OptStr = Field(default=None, examples=["MA-MIN-DIGITAL"])
     buyer_name: OptStr = None

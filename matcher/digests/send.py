@@ -132,7 +132,7 @@ def send_batch(
                 break
             try:
                 _deliver(store, batch_id, delivery_id, settings, policy, smtp, sleep, report)
-            except Exception as exc:  # noqa: BLE001 - one message's fault never stops the batch
+            except Exception as exc:
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"[:500]
                 _set(store, delivery_id, FAILED, reason)
                 report.failed.append({"delivery_id": delivery_id, "error": reason})
@@ -227,7 +227,7 @@ def _deliver(
             try:  # one message that cannot be built fails alone; the rest of the batch goes out
                 rendered = render_digest(content, digest, settings)
                 data = build_message(rendered, address, settings.smtp_sender, msg_id, tag)
-            except Exception as exc:  # noqa: BLE001 - any build error is this message's own failure
+            except Exception as exc:
                 problem = f"message could not be built: {type(exc).__name__}: {exc}"[:500]
         if problem:
             delivery.status, delivery.last_error, delivery.claimed_at = FAILED, problem, None

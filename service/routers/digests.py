@@ -10,10 +10,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
-from matcher.schemas import Checked
 from matcher.digests import curate
 from matcher.digests.build import build_batch, explain_pair
 from matcher.digests.export import export_batch
@@ -21,6 +20,7 @@ from matcher.digests.render import preview as render_preview
 from matcher.digests.send import RetryPolicy, send_batch
 from matcher.digests.views import BatchContent, audit_view, batch_summary, delivery_view
 from matcher.digests.weeks import normalize_week
+from matcher.schemas import Checked
 from matcher.store import Delivery, Digest, Startup
 from matcher.store.keys import Identity
 from service.deps import EngineDep, EngineSlotDep, SessionDep, SettingsDep, StaffDep, StoreDep
