@@ -77,7 +77,7 @@ def test_finding8_nul_bytes_are_refused(
 
 @pytest.mark.parametrize("literal", ["1e400", "Infinity", "NaN", "-1e999"])
 def test_finding8_non_finite_numbers_are_refused(client: TestClient, auth: Auth, literal: str) -> None:
-    raw = '{"annual_revenue": %s}' % literal
+    raw = '{"annual_revenue": ' + literal + "}"
     response = client.patch(
         "/startups/S-PAY", content=raw, headers=auth("startup_a") | {"Content-Type": "application/json"}
     )
