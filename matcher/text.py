@@ -44,6 +44,17 @@ def single_line(text: str | None) -> str:
     return normalize(_LINE_BREAKS.sub(" ", str(text)))
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading
+    apostrophe (OWASP's CSV-injection rule). Numbers and other values are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, Arabic-diacritic-free form for lexical matching."""
     text = normalize(text).lower()

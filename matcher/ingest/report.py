@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from matcher.text import spreadsheet_safe
+
 
 @dataclass
 class RowError:
@@ -98,4 +100,5 @@ def write_rejects(path: Path, errors: list[RowError]) -> None:
         writer.writerow(REJECT_COLUMNS)
         for error in errors:
             raw = json.dumps(error.raw, ensure_ascii=False, default=str) if error.raw is not None else ""
-            writer.writerow([error.line, error.field or "", error.reason, error.external_id or "", raw])
+            cells = [error.line, error.field or "", error.reason, error.external_id or "", raw]
+            writer.writerow([spreadsheet_safe(cell) for cell in cells])
