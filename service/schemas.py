@@ -428,8 +428,11 @@ class ImportReport(BaseModel):
     created: int
     updated: int
     unchanged: int
-    rejected_count: int
-    rejected: list[RejectedRow]
+    rejected_count: int = Field(description="Every rejected row, counted.")
+    rejected: list[RejectedRow] = Field(description="The first rejected rows (TREMPLIN_MAX_REJECT_REPORT).")
+    rejected_truncated: bool = Field(default=False, description="More rows were rejected than are listed.")
+    reject_causes: dict[str, int] = Field(default_factory=dict, description="Rejected rows per field and cause.")
+    rejects_url: str | None = Field(default=None, description="Every rejected row as CSV (staff).")
     extra: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
 
