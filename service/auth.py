@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.store import Store, Tender
-from matcher.store.keys import Identity, Role, verify_key
+from matcher.store.keys import Identity, Role, note_use, verify_key
 from service.errors import forbidden, unauthorized
 
 bearer_scheme = HTTPBearer(
@@ -35,10 +35,11 @@ def current_identity(
     if not raw_key:
         raise unauthorized()
     store: Store = request.app.state.store
-    with store.session() as session:
-        identity = verify_key(session, raw_key)
+    with store.session() as session:  # a read: nothing written, so a full disk cannot fail it
+        identity = verify_key(session, raw_key, touch=False)
     if identity is None:
         raise unauthorized("this API key is not valid (unknown, malformed or revoked)")
+    note_use(store, identity.key_id)
     request.state.identity = identity
     return identity
 

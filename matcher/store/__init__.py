@@ -18,6 +18,7 @@ from matcher.store.models import (
     Startup,
     Tender,
     TenderLot,
+    WebSession,
 )
 
 __all__ = [
@@ -38,5 +39,6 @@ __all__ = [
     "Store",
     "Tender",
     "TenderLot",
+    "WebSession",
     "session_scope",
 ]

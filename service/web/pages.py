@@ -60,7 +60,7 @@ def login(request: Request, api_key: Annotated[str, Form()] = "", next: Annotate
         identity = verify_key(session, api_key)
     if identity is None:
         return render(request, "login.html", {"next": safe_next(next) or "", "error": t("login_invalid")}, 401)
-    web_session(request).sign_in(identity)
+    web_session(request).sign_in(identity, store_of(request))
     return redirect(safe_next(next) or HOME_BY_ROLE[identity.role])
 
 
@@ -74,7 +74,7 @@ def logout_form(request: Request) -> Response:
 @router.post("/logout")
 def logout(request: Request) -> Response:
     session = web_session(request)
-    session.sign_out()
+    session.sign_out(store_of(request))
     session.flash(translator(request)("logged_out"))
     return redirect("/login")
 
