@@ -32,6 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "Répondez « désinscription » pour ne plus le recevoir.",
         "week": "Semaine {week}",
         "date_format": "%d/%m/%Y %H:%M",
+        "contact_on_request": "Coordonnées sur demande via Tremplin, avec l'accord de la startup.",
     },
     "en": {
         "subject_startup": "Tremplin · {count} tender(s) for {name} · week {week}",
@@ -60,6 +61,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "Reply 'unsubscribe' to stop receiving it.",
         "week": "Week {week}",
         "date_format": "%d %b %Y %H:%M",
+        "contact_on_request": "Contact details on request through Tremplin, with the startup's consent.",
     },
     "ar": {
         "subject_startup": "ترامبلان · {count} طلب عروض لـ {name} · الأسبوع {week}",
@@ -87,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "footer": "تتوصلون بهذه الرسالة لأنكم مشتركون في النشرة الأسبوعية لترامبلان. أجيبوا بكلمة «إلغاء» لإيقافها.",
         "week": "الأسبوع {week}",
         "date_format": "%Y/%m/%d %H:%M",
+        "contact_on_request": "معلومات الاتصال عند الطلب عبر ترامبلان، بموافقة المقاولة الناشئة.",
     },
 }
 

@@ -116,6 +116,13 @@ def format_deadline(value: str | None, zone: str | None, lang: str, default_zone
     return f"{local.strftime(TEXTS[lang]['date_format'])} ({city})"
 
 
+def safe_url(value: str | None) -> str | None:
+    """Links in e-mails are http(s) only, also for rows stored before input checks refused the rest."""
+    if value and value.strip().lower().startswith(("http://", "https://")):
+        return value.strip()
+    return None
+
+
 def _ltr(value: str | None, lang: str) -> str | None:
     """Dates, amounts and week labels keep their left-to-right order inside Arabic text (Unicode isolates)."""
     if value is None or lang != "ar":
@@ -167,7 +174,7 @@ def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
 def _tender_facts(tender: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
     return {
         "title": tender["title"],
-        "url": tender["source_url"],
+        "url": safe_url(tender["source_url"]),
         "buyer": tender["buyer_name"],
         "region": tender["region"],
         "deadline": _ltr(
@@ -196,7 +203,8 @@ def _buyer_groups(items: list[dict[str, Any]], lang: str, settings: Settings) ->
                 "place": place,
                 "sectors": ", ".join(startup["sectors"][:4]),
                 "references": startup["references_count"],
-                "email": startup["email"],
+                # no contact e-mail: only staff and the startup itself see it (the buyer asks through
+                # Tremplin and the startup consents)
             }
             | _why(item, lang)
         )
