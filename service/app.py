@@ -26,6 +26,7 @@ from service.deps import EngineSlot, MatchingEngine
 from service.errors import install_error_handlers
 from service.observability import REQUEST_ID_HEADER, Metrics, ObservabilityMiddleware, configure_logging
 from service.routers import buyers, digests, feedback, imports, keys, matches, ops, startups, suppliers, tenders
+from service.security import SecurityHeadersMiddleware, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +124,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.engine_slot = slot
+    app.state.throttle = Throttle(settings)
     app.state.metrics = Metrics(lambda: _index_sizes(store), lambda: _table_sizes(store))
 
     install_error_handlers(app)
@@ -134,6 +136,7 @@ def create_app(
             allow_headers=["Authorization", "X-API-Key", "Content-Type", REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER],
         )
+    app.add_middleware(SecurityHeadersMiddleware)
     # Added last, so outermost: it sees every response. The body limit leaves room for multipart
     # framing; the import route then holds the file itself to `max_upload_bytes`.
     app.add_middleware(
