@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from matcher.ingest import decp, ocds
@@ -19,6 +20,7 @@ from matcher.ingest.upsert import Outcome, upsert_buyers, upsert_startups, upser
 from matcher.ingest.validate import Draft, column_map, drafts_from_rows, map_rows, validate
 from matcher.store import Store
 
+log = logging.getLogger(__name__)
 Kind = Literal["startups", "tenders", "buyers"]
 KINDS: tuple[str, ...] = ("startups", "tenders", "buyers")
 
@@ -157,7 +159,13 @@ def _store_chunks(
                 session.expunge_all()  # the chunk is written (in the open transaction): let it go
     except SQLAlchemyError as exc:
         cause = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise IngestStoreError(f"the database refused the import, nothing was stored: {cause}") from exc
+        log.warning("import of %s refused by the database: %s", report.source, cause)
+        reason = (
+            "a record in the file was changed at the same time, try again"
+            if isinstance(exc, IntegrityError)
+            else "the store cannot write now"
+        )
+        raise IngestStoreError(f"nothing was stored: {reason}") from exc
     return report
 
 

@@ -25,6 +25,7 @@ from matcher.store import Delivery, Digest, Startup
 from matcher.store.keys import Identity
 from service.deps import EngineDep, EngineSlotDep, SessionDep, SettingsDep, StaffDep, StoreDep
 from service.errors import ApiError, declare, invalid
+from service.security import EMAIL_PREVIEW_CSP
 
 router = APIRouter(prefix="/digests", tags=["digests"])
 
@@ -220,7 +221,7 @@ def preview(
     headers = {"X-Digest-Subject": Header(rendered.subject, "utf-8").encode()}  # RFC 2047: ASCII-safe
     if format == "text":
         return PlainTextResponse(rendered.text, headers=headers)
-    return HTMLResponse(rendered.html, headers=headers)
+    return HTMLResponse(rendered.html, headers=headers | {"Content-Security-Policy": EMAIL_PREVIEW_CSP})
 
 
 @router.patch(

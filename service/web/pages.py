@@ -54,6 +54,14 @@ def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/login")
 def login(request: Request, api_key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
     t = translator(request)
+    throttle = request.app.state.throttle
+    wait = throttle.hit(throttle.login, "login", request.client.host if request.client else "unknown")
+    if wait is not None:
+        page = render(
+            request, "login.html", {"next": safe_next(next) or "", "error": t("login_throttled", seconds=wait)}, 429
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
     if not api_key.strip():
         return render(request, "login.html", {"next": safe_next(next) or "", "error": t("login_missing")}, 422)
     with store_of(request).session() as session:
