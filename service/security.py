@@ -12,6 +12,7 @@ wrong API key per client address, and matching/search calls per key. Over the li
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from typing import Annotated
@@ -27,6 +28,7 @@ from matcher.settings import Settings
 from matcher.store.keys import Identity
 from service.auth import current_identity
 from service.errors import ApiError
+from service.observability import current_request_id
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -61,6 +63,10 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         policy = DOCS_CSP if scope["path"].startswith(_DOCS) else CSP
+        bad = _nul_parameter(scope)
+        if bad is not None:
+            await _refuse_nul(bad, policy, send)
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -76,6 +82,31 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _nul_parameter(scope: Scope) -> str | None:
+    """The first query parameter (or the path) holding a NUL byte: PostgreSQL refuses them in text."""
+    if "\x00" in scope["path"]:
+        return "path"
+    raw: bytes = scope.get("query_string", b"")
+    if b"%00" not in raw.lower() and b"\x00" not in raw:
+        return None
+    from urllib.parse import parse_qsl
+
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return f"query.{name.replace(chr(0), '')}"
+    return None
+
+
+async def _refuse_nul(field: str, policy: str, send: Send) -> None:
+    reason = "contains a NUL byte"
+    body = {"error": {"code": "validation_error", "message": f"{field}: {reason}",
+                      "details": [{"field": field, "reason": reason}], "request_id": current_request_id()}}  # fmt: skip
+    headers = [(b"content-type", b"application/json"), (b"content-security-policy", policy.encode())]
+    headers += [(name.lower().encode(), value.encode()) for name, value in STATIC_HEADERS.items()]
+    await send({"type": "http.response.start", "status": 422, "headers": headers})
+    await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
 
 class Throttle:

@@ -105,3 +105,9 @@ def test_finding8_https_url_is_kept(client: TestClient, auth: Auth) -> None:
     )
     assert response.status_code == 200, response.text
     assert response.json()["source_url"] == "https://marchespublics.gov.ma/ao/1"
+
+
+def test_finding8_nul_byte_in_a_query_parameter_is_refused(client: TestClient, auth: Auth) -> None:
+    response = client.get("/tenders?q=paie%00ment", headers=auth("staff"))
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "query.q"
