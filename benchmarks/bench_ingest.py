@@ -40,7 +40,8 @@ def write_file(path: Path, rows: int, fmt: str) -> None:
                 "name": [f"Startup {n} {SECTORS[n % 8]}" for n in ids],
                 "description": [
                     f"Solutions {SECTORS[n % 8]} pour les collectivités de {CITIES[n % 8]}, plateforme n°{n}, "
-                    "capteurs, tableaux de bord et accompagnement des équipes sur le terrain." for n in ids
+                    "capteurs, tableaux de bord et accompagnement des équipes sur le terrain."
+                    for n in ids
                 ],
                 "sectors": [f"{SECTORS[n % 8]};{SECTORS[(n + 3) % 8]}" for n in ids],
                 "city": [CITIES[n % 8] for n in ids],

@@ -351,8 +351,17 @@ def _csv_chunks(text: str, filename: str, sep: str, max_rows: int | None) -> Ite
                     for match in _SKIPPED_LINE.finditer(str(warning.message)):
                         skipped[int(match.group(1))] = match.group(2).strip()
 
-    options = {"sep": sep, "dtype": str, "keep_default_na": False, "skip_blank_lines": False}
-    reader = read(lambda: pd.read_csv(io.StringIO(text), on_bad_lines="warn", chunksize=CHUNK_ROWS, **options))
+    reader = read(
+        lambda: pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            on_bad_lines="warn",
+            chunksize=CHUNK_ROWS,
+        )
+    )
     while (frame := read(lambda: next(reader))) is not None:
         rows: list[SourceRow] = []
         columns = [str(column) for column in frame.columns]
