@@ -220,6 +220,10 @@ _DECLARED: dict[int, tuple[str, dict[str, Any]]] = {
             [{"field": "body.name", "reason": "String should have at least 1 character"}],
         ),
     ),
+    429: (
+        "Too many requests; wait the seconds of `Retry-After`.",
+        _example(429, "too many matching or search requests for this key: try again in 12 s"),
+    ),
     503: ("The matching engine or its model is not available.", _example(503, "the matching engine is not loaded")),
 }
 

@@ -93,7 +93,7 @@ def import_file(
     description="Staff only. The `rejects_url` of an import answer: line, field, reason, external id and the raw "
     "row as JSON, for fixing and re-importing.",
     response_class=FileResponse,
-    responses=declare(401, 403, 404) | {200: {"content": {"text/csv": {}}}},
+    responses=declare(401, 403, 404, 422) | {200: {"content": {"text/csv": {}}}},
 )
 def rejects_file(
     token: Annotated[str, Path(pattern="^[0-9a-f]{32}$", description="From `rejects_url`.")],

@@ -26,7 +26,7 @@ Money = Annotated[float | None, Query(ge=0, le=1e15, description="Estimated valu
     description="Staff, or the startup itself. Open tenders ranked for the startup, best first, each with "
     "its score, eligibility (eligible / eligible_with_gaps / ineligible, with reasons) and a readable "
     "explanation. Ineligible tenders are left out unless `include_ineligible` is true.",
-    responses=declare(401, 403, 404, 422, 503),
+    responses=declare(401, 403, 404, 422, 429, 503),
     dependencies=[Depends(expensive_call)],
 )
 def startup_matches(

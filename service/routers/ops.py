@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from matcher.settings import Settings
 from service.deps import EngineSlotDep, StoreDep
-from service.errors import ApiError
+from service.errors import ApiError, declare
 from service.observability import Metrics
 from service.schemas import Health, Readiness
 
@@ -72,7 +72,8 @@ def _metrics_allowed(request: Request, settings: Settings) -> None:
     description="Request counts and latency per route template, index sizes and table sizes. Off unless "
     "`TREMPLIN_METRICS_ENABLED`; then from localhost, or with `Authorization: Bearer <TREMPLIN_METRICS_TOKEN>`.",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}},
+    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}}
+    | declare(403, 404),
 )
 def metrics(request: Request) -> Response:
     _metrics_allowed(request, request.app.state.settings)

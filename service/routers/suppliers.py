@@ -37,7 +37,7 @@ def _own_tender(session: SessionDep, identity: Identity, tender_id: str) -> None
     summary="Suppliers for a tender",
     description="Staff, or the buyer that owns the tender. Startups ranked for the tender with their "
     "eligibility against its requirements and an explanation. No contact details are included.",
-    responses=declare(401, 403, 404, 422, 503),
+    responses=declare(401, 403, 404, 422, 429, 503),
     dependencies=[Depends(expensive_call)],
 )
 def tender_suppliers(
@@ -77,7 +77,7 @@ def tender_suppliers(
     summary="Search suppliers",
     description="Staff or buyers. Give either `query` (a need in French, Arabic or English) or `tender_id` "
     "(one of the buyer's own tenders), plus filters on sector, region, certification, size and CPV.",
-    responses=declare(401, 403, 404, 422, 503),
+    responses=declare(401, 403, 404, 422, 429, 503),
     dependencies=[Depends(expensive_call)],
 )
 def search_suppliers(
