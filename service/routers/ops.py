@@ -72,8 +72,8 @@ def _metrics_allowed(request: Request, settings: Settings) -> None:
     description="Request counts and latency per route template, index sizes and table sizes. Off unless "
     "`TREMPLIN_METRICS_ENABLED`; then from localhost, or with `Authorization: Bearer <TREMPLIN_METRICS_TOKEN>`.",
     response_class=Response,
-    responses={200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}}
-    | declare(403, 404),
+    responses=declare(403, 404)
+    | {200: {"content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}},
 )
 def metrics(request: Request) -> Response:
     _metrics_allowed(request, request.app.state.settings)
