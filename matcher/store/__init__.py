@@ -18,6 +18,7 @@ from matcher.store.models import (
     Startup,
     Tender,
     TenderLot,
+    WebSession,
 )
 from matcher.store.trust_models import (
     AwardLink,
@@ -56,5 +57,6 @@ __all__ = [
     "Tender",
     "TenderLot",
     "TrustAudit",
+    "WebSession",
     "session_scope",
 ]

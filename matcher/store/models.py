@@ -199,6 +199,19 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None] = mapped_column()
 
 
+class WebSession(Base):
+    """A signed-in web session, server-side: signing out or revoking the key ends every copy of its
+    cookie, and `created_at` bounds its absolute lifetime. Only a hash of the cookie's token is kept."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+
+
 class DigestBatch(TimestampMixin, Base):
     """All digests of one ISO week and audience; moves draft → in_review → approved → sent."""
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from matcher.settings import Settings
 from service.app import create_app
-from tests.api.conftest import Auth
+from tests.api.conftest import METRICS_AUTH, Auth
 
 
 def match_ids(client: TestClient, auth: Auth, query: str = "", caller: str = "startup_a") -> list[str]:
@@ -144,9 +144,9 @@ def test_new_startup_is_found_by_supplier_search_at_once(engine_client: TestClie
 def test_ready_and_index_metrics_with_the_engine_loaded(engine_client: TestClient) -> None:
     assert engine_client.get("/ready").json() == {
         "ready": True,
-        "checks": {"store": True, "indexes": True, "model": True},
+        "checks": {"store": True, "indexes": True, "model": True, "store_writable": True},
     }
-    metrics = engine_client.get("/metrics").text
+    metrics = engine_client.get("/metrics", headers=METRICS_AUTH).text
     assert 'tremplin_index_items{index="tenders"} 3.0' in metrics
     assert 'tremplin_index_items{index="startups"} 2.0' in metrics
 

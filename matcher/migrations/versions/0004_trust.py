@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_trust"
-down_revision = "0002"
+down_revision = "0003_sessions"
 branch_labels = None
 depends_on = None
 
