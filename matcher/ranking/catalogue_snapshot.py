@@ -1,7 +1,7 @@
 """The catalogue on disk, so that a start reads a file instead of 100k ORM rows (about 14 s at 100k).
 
 Saved with the `updated_at` of every tender and startup it was made from, plus a fingerprint of the
-buyers and awards (buyer names and supplier references live in other tables). Restoring re-reads only
+buyers, awards and trust tables (buyer names, supplier references and trust counts live there). Restoring re-reads only
 the tenders and startups whose `updated_at` changed, appeared or vanished since; a change of buyers
 or awards reloads everything. The store stays the source of truth: a missing or unreadable file only
 costs the slow path.
@@ -20,12 +20,21 @@ from sqlalchemy.orm import Session
 
 from matcher.index.vector_index import read_bundle, write_bundle
 from matcher.ranking.catalogue import Catalogue, TenderTable
-from matcher.store.models import Award, Buyer, Startup, Tender
+from matcher.store import (
+    Award,
+    AwardLink,
+    Buyer,
+    DeclaredReference,
+    DeliveryConfirmation,
+    Startup,
+    Tender,
+)
 
 log = logging.getLogger(__name__)
 
 BUNDLE = "catalogue"
-VERSION = 1
+VERSION = 2
+_STATE_COLUMNS = {"id", "startup_id", "status", "public", "updated_at", "verified", "confirmed_at"}
 
 
 def _stamps(session: Session, model: Any) -> dict[str, str]:
@@ -41,6 +50,12 @@ def _others(session: Session) -> str:
         digest.update(f"{external_id}:{stamp};".encode())
     count, highest = session.execute(select(func.count(Award.id), func.max(Award.id))).one()
     digest.update(f"awards:{count}:{highest}".encode())
+    # Startup records carry trust counts from these tables (small: a few rows per startup); rows
+    # may change status in place, so their state columns are digested, not only counted.
+    for model in (AwardLink, DeliveryConfirmation, DeclaredReference):
+        columns = [c for c in model.__table__.columns if c.name in _STATE_COLUMNS]
+        for row in session.execute(select(*columns).order_by(model.__table__.c.id)):
+            digest.update(f"{model.__tablename__}:{tuple(row)};".encode())
     return digest.hexdigest()
 
 
