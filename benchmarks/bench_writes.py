@@ -37,6 +37,7 @@ def main() -> None:
 
     settings = get_settings()
     store = Store(settings)
+    store.migrate()
     engine = Engine(store, settings)
     started = time.perf_counter()
     engine.load()

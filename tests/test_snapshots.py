@@ -162,6 +162,7 @@ def _rankings(engine: Engine) -> list[list[tuple[str, float]]]:
 
 
 def test_a_restart_reads_the_saved_catalogue_and_case_base_and_ranks_the_same(settings: Settings, store: Store) -> None:
+    settings = settings.model_copy(update={"snapshot_check_seconds": 0.0})  # no watcher: polled in its own test
     _fill(store)
     first = _engine(settings, store)
     assert first.index_report["catalogue"].startswith("built") and first.index_report["casebase"].startswith("built")
