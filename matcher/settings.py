@@ -34,7 +34,9 @@ class Settings(BaseSettings):
         default=30.0, description="A steady stream of writes still gets a snapshot at least this often."
     )
     snapshot_check_seconds: float = Field(
-        default=2.0, description="How often a server checks for a snapshot published by another process (0: never)."
+        default=0.0,
+        description="How often an engine takes up a newer snapshot and other processes' writes (0: never; "
+        "`tremplin serve` uses 2 unless set).",
     )
 
     ranking_model: Path | None = Field(default=None, description="Ranking weights file; models/ default.")

@@ -13,7 +13,12 @@ APP_FACTORY = "service.app:create_served_app"
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes; each loads its own engine."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="Worker processes; each maps the same index snapshot and follows the others' writes.",
+    ),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
 ) -> None:
     """Serve the API (docs at /docs, health at /health) until interrupted."""
@@ -25,6 +30,9 @@ def serve(
     # The app's lifespan installs JSON logging at this level in each worker process; drop the CLI's
     # plain handler so every line is JSON (matcher never imports service, hence the variable).
     os.environ["TREMPLIN_LOG_LEVEL"] = log_level.upper()
+    # A server runs for long and, with several workers, beside other writers: each worker takes up a
+    # newer index snapshot and the others' writes every 2 s unless configured otherwise.
+    os.environ.setdefault("TREMPLIN_SNAPSHOT_CHECK_SECONDS", "2")
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

@@ -75,23 +75,23 @@ def save(catalogue: Catalogue, folder: Path, made_from: dict[str, Any]) -> None:
     write_bundle(folder, BUNDLE, {"catalogue": (".pickle", data)}, {"tenders": len(catalogue.tenders.records)})
 
 
-def restore(catalogue: Catalogue, folder: Path, session: Session) -> str:
+def restore(catalogue: Catalogue, folder: Path, session: Session) -> tuple[str, dict[str, Any] | None]:
     """'loaded' (a few rows possibly re-read from the store), 'missing', 'stale' or 'corrupt: …';
-    the caller loads from the store unless 'loaded'."""
+    the caller loads from the store unless 'loaded'. With it, the stamps the catalogue now reflects."""
     if not (folder / "manifest.json").exists():
-        return "missing"
+        return "missing", None
     try:
         _, contents = read_bundle(folder, BUNDLE)
         saved = pickle.loads(contents["catalogue"])
         if saved.get("version") != VERSION:
-            return "stale"
+            return "stale", None
         made_from = saved["made_from"]
     except Exception as exc:
         log.warning("catalogue snapshot in %s cannot be read, reloading from the store: %s", folder, exc)
-        return f"corrupt: {exc}"
+        return f"corrupt: {exc}", None
     current = stamps(session)
     if made_from["others"] != current["others"]:
-        return "stale"
+        return "stale", None
     table = TenderTable(records=list(saved["tenders"]))
     table.rebuild_columns()
     catalogue.tenders, catalogue.startups = table, dict(saved["startups"])
@@ -100,4 +100,4 @@ def restore(catalogue: Catalogue, folder: Path, session: Session) -> str:
         changed = [i for i, stamp in now.items() if before.get(i) != stamp] + [i for i in before if i not in now]
         if changed:
             catalogue.refresh(session, kind, changed)
-    return "loaded"
+    return "loaded", current

@@ -100,8 +100,6 @@ class Engine:
         """Every `snapshot_check_seconds`, take up a newer snapshot and other processes' writes."""
         if self.settings.snapshot_check_seconds <= 0 or self._watch is not None:
             return
-        with self.store.session() as session:
-            self._stamps = catalogue_snapshot.stamps(session)
         self._watch = threading.Thread(target=self._watch_loop, name="snapshot-watch", daemon=True)
         self._watch.start()
 
@@ -170,14 +168,17 @@ class Engine:
         folder = self.settings.index_dir / "catalogue"
         outcome = "loaded from the store"
         with self.store.session() as session:
-            if snapshot and (restored := catalogue_snapshot.restore(self.catalogue, folder, session)) == "loaded":
+            restored, stamps = catalogue_snapshot.restore(self.catalogue, folder, session) if snapshot else ("", None)
+            if stamps is not None:
                 outcome = "loaded"
             else:
-                made_from = catalogue_snapshot.stamps(session) if snapshot else None
+                stamps = catalogue_snapshot.stamps(session) if snapshot else None
                 self.catalogue.load(session)
-                if made_from is not None:
-                    catalogue_snapshot.save(self.catalogue, folder, made_from)
+                if stamps is not None:
+                    catalogue_snapshot.save(self.catalogue, folder, stamps)
                     outcome = f"built ({restored})"
+            if stamps is not None:
+                self._stamps = stamps  # what other processes' writes are compared with (poll)
             self.cpv_labels = {
                 row.code: cpv.CPVLabel(row.code, row.label_fr, row.label_en) for row in session.scalars(select(CPVCode))
             }
