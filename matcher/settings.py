@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_sender: str = "Tremplin <digest@tremplin.ma>"
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where people reach the web pages: links in alert e-mails."
+    )
+    alerts_secret: str = Field(
+        default="", description="Signs unsubscribe links; a secret kept in the home folder is used if empty."
+    )
+    alerts_max_items: int = Field(default=20, description="Tenders per alert e-mail at most.")
+
     cors_origins: list[str] = Field(default_factory=list)
     max_upload_bytes: int = 20 * 1024 * 1024
     session_secret: str = Field(default="", description="Signs web session cookies; random if empty.")

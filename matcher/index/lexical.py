@@ -358,6 +358,27 @@ class LexicalIndex:
                 out[list(where)] = values
         return out
 
+    def score_matrix(self, queries: Sequence[str], ids: Sequence[str]) -> np.ndarray:
+        """Cosines of many queries with many documents (len(queries) × len(ids)) in one sparse product.
+
+        Saved-search alerts score thousands of queries against the new tenders at once this way; unknown
+        ids and empty queries score 0.
+        """
+        out = np.zeros((len(queries), len(ids)), dtype=np.float32)
+        with self._lock:
+            if not self.fitted or not queries or not ids:
+                return out
+            known = [(p, self._row_of[i]) for p, i in enumerate(ids) if i in self._row_of]
+            if not known:
+                return out
+            where, rows = (np.array(part) for part in zip(*known, strict=True))
+            query_rows = self._transform([q or "" for q in queries])
+            if len(queries) == 1:
+                query_rows = sp.csr_matrix(query_rows)
+            product = query_rows @ self._matrix()[rows].T
+            out[:, where] = np.asarray(product.todense(), dtype=np.float32)
+        return out
+
     def _feature_names(self) -> list[np.ndarray]:
         if self._names is None:
             self._names = [

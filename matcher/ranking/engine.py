@@ -54,7 +54,7 @@ class Engine:
         self.catalogue = Catalogue()
         self.scorer = LinearScorer.load(settings.ranking_model)
         self.cpv_labels: dict[str, cpv.CPVLabel] = {}
-        self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels))
+        self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels, official=False))
         self.index_report: dict[str, str] = {}
         self._write_lock = threading.RLock()
         self._loaded = False

@@ -19,11 +19,15 @@ from matcher.store.models import (
     Tender,
     TenderLot,
 )
+from matcher.store.tools_models import AlertItem, Bid, BidReminder, SavedSearch
 
 __all__ = [
+    "AlertItem",
     "ApiKey",
     "Award",
     "Base",
+    "Bid",
+    "BidReminder",
     "Buyer",
     "CPVCode",
     "Delivery",
@@ -33,6 +37,7 @@ __all__ = [
     "DigestItem",
     "Feedback",
     "IndexState",
+    "SavedSearch",
     "SentItem",
     "Startup",
     "Store",
