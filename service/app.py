@@ -23,7 +23,22 @@ from service import web
 from service.deps import EngineSlot, MatchingEngine
 from service.errors import install_error_handlers
 from service.observability import REQUEST_ID_HEADER, Metrics, ObservabilityMiddleware, configure_logging
-from service.routers import buyers, digests, feedback, imports, keys, matches, ops, startups, suppliers, tenders
+from service.routers import (
+    alerts,
+    bids,
+    buyers,
+    digests,
+    feedback,
+    imports,
+    keys,
+    matches,
+    ops,
+    saved_searches,
+    startups,
+    suppliers,
+    tender_tools,
+    tenders,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +63,8 @@ TAGS = [
     {"name": "tenders", "description": "Calls for tender."},
     {"name": "matching", "description": "Tenders for a startup, suppliers for a tender or a need."},
     {"name": "feedback", "description": "Verdicts on matches."},
+    {"name": "alerts", "description": "Saved searches, their e-mail alerts and Atom feeds."},
+    {"name": "bids", "description": "A startup's bid pipeline and its hidden tenders."},
     {"name": "imports", "description": "Bulk upload of files."},
     {"name": "keys", "description": "API keys."},
     {"name": "operations", "description": "Health, readiness and metrics."},
@@ -120,7 +137,9 @@ def create_app(
         ObservabilityMiddleware, metrics=app.state.metrics, max_body_bytes=settings.max_upload_bytes + MULTIPART_SLACK
     )
 
-    for module in (ops, keys, startups, matches, buyers, tenders, suppliers, feedback, imports, digests):
+    for module in (ops, keys, startups, matches, buyers, tender_tools, tenders, suppliers, feedback, imports, digests):
+        app.include_router(module.router)
+    for module in (saved_searches, bids, alerts):
         app.include_router(module.router)
     app.include_router(web.router)
     return app

@@ -146,13 +146,16 @@ class TenderColumns:
         return keep
 
 
-_COLUMNS: weakref.WeakKeyDictionary[TenderTable, TenderColumns] = weakref.WeakKeyDictionary()
+_COLUMNS: list[tuple[weakref.ref[TenderTable], TenderColumns]] = []
 
 
 def columns_of(table: TenderTable) -> TenderColumns:
-    found = _COLUMNS.get(table)
-    if found is None:
-        found = _COLUMNS[table] = TenderColumns(table)
+    """The columns of this very table (the catalogue swaps in a new table on every refresh)."""
+    for ref, found in list(_COLUMNS):
+        if ref() is table:
+            return found
+    found = TenderColumns(table)
+    _COLUMNS[:] = [*[(r, c) for r, c in _COLUMNS if r() is not None][-3:], (weakref.ref(table), found)]
     return found
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Path, Query, Response
 
-from matcher.schemas import TenderStatus
+from matcher.ranking.engine import Engine
+from matcher.schemas import Language, TenderStatus
 from matcher.store import Tender, repository
 from matcher.store.keys import Identity, Role
 from service.auth import ensure_tender_owner
-from service.deps import BuyerOrStaffDep, CurrentKeyDep, EngineSlotDep, SessionDep
+from service.deps import BuyerOrStaffDep, CurrentKeyDep, EngineSlotDep, SessionDep, SettingsDep
 from service.errors import declare, forbidden
 from service.params import CpvPrefix, Limit, Offset, Region, TextQuery
 from service.schemas import BuyerRef, LotPublic, TenderCreate, TenderPublic, TendersPublic, TenderUpdate
+from service.schemas_tools import TenderDetail
+from service.tender_view import tender_detail
 
 router = APIRouter(prefix="/tenders", tags=["tenders"])
 
@@ -91,12 +94,35 @@ def create_tender(
 
 @router.get(
     "/{tender_id}",
-    summary="Read a tender",
-    description="Any key: tenders are public information.",
-    responses=declare(401, 404, 422),
+    summary="Read a tender (the tender page)",
+    description="Any key: tenders are public information. Besides the stored fields: CPV labels, the deadline in "
+    "the buyer's time zone, every requirement with the startup's status (met / missing / unknown; a startup key "
+    "gets its own, staff may name `startup_id`), document links, the buyer's history, similar open tenders and "
+    "the startup's bid.",
+    responses=declare(401, 403, 404, 422, 503),
 )
-def read_tender(tender_id: TenderId, session: SessionDep, _identity: CurrentKeyDep) -> TenderPublic:
-    return tender_public(repository.get_tender(session, tender_id))
+def read_tender(
+    tender_id: TenderId,
+    session: SessionDep,
+    identity: CurrentKeyDep,
+    slot: EngineSlotDep,
+    settings: SettingsDep,
+    startup_id: Annotated[
+        str | None, Query(max_length=128, description="Staff: the startup to check requirements for.")
+    ] = None,
+    lang: Annotated[Language, Query(description="Language of the CPV labels.")] = Language.fr,
+) -> TenderDetail:
+    row = repository.get_tender(session, tender_id)
+    if identity.role is Role.startup:
+        if startup_id is not None and startup_id != identity.startup_id:
+            raise forbidden("a startup key may only use its own startup profile")
+        startup_id = identity.startup_id
+    elif startup_id is not None and not identity.is_staff:
+        raise forbidden(f"a {identity.role.value} key cannot use startup profiles")
+    elif startup_id is not None:
+        repository.get_startup(session, startup_id)
+    engine = cast(Engine, slot.get())
+    return tender_detail(session, engine, settings, row, tender_public(row), startup_id, lang.value)
 
 
 @router.patch(
