@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 from matcher.alerts import profiles
 from service.auth import ensure_startup_access
 from service.deps import SessionDep, SettingsDep, StartupOrStaffDep
-from service.errors import declare
+from service.errors import declare, invalid
 from service.params import Limit, Offset
 from service.routers.startups import StartupId
 from service.schemas_tools import SavedSearchCreate, SavedSearchesPublic, SavedSearchPublic, SavedSearchUpdate
@@ -59,6 +59,8 @@ def create_saved(
     settings: SettingsDep,
 ) -> SavedSearchPublic:
     ensure_startup_access(identity, startup_id)
+    if not body.query.strip() and not body.filters.active():
+        raise invalid("body.query", "give keywords or at least one filter: an empty search would alert on everything")
     row = profiles.create_saved(session, startup_id, profiles.SavedSearchIn.model_validate(body.model_dump()))
     session.commit()
     return SavedSearchPublic.from_row(row, settings.public_url)
