@@ -9,13 +9,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from service.web import digests, pages, profile, search, staff
+from service.web import board, digests, pages, profile, search, staff, tenders
 from service.web.render import HERE, STATIC_PREFIX
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(profile.router)
 router.include_router(search.router)
+router.include_router(tenders.router)
+router.include_router(board.router)
 router.include_router(staff.router)
 router.include_router(digests.router)
 router.mount(STATIC_PREFIX, StaticFiles(directory=HERE / "static"), name="web-static")
