@@ -30,11 +30,13 @@ class ProfileSpec:
     key: int  # the saved search id
     query: str
     filters: dict[str, object]
+    since: datetime | None = None  # only tenders stored after this moment are new for it (None: all)
 
 
 @dataclass
 class MatchResult:
-    found: dict[int, list[tuple[str, float]]] = field(default_factory=dict)  # best first
+    found: dict[int, list[tuple[str, float]]] = field(default_factory=dict)  # best first, at most max_items
+    counts: dict[int, int] = field(default_factory=dict)  # every new match, shown or not
     errors: dict[int, str] = field(default_factory=dict)  # a profile that could not be matched, and why
 
 
@@ -45,8 +47,10 @@ def match_profiles(
     now: datetime,
     already_sent: dict[int, set[str]] | None = None,
     max_items: int = 20,
+    stored_at: dict[str, datetime] | None = None,
 ) -> MatchResult:
-    """Best open tenders among `tender_ids` for each profile, without those in `already_sent`."""
+    """Best open tenders among `tender_ids` for each profile: new for it (stored after its `since`, when
+    `stored_at` tells when each tender was stored) and not in `already_sent`."""
     result = MatchResult()
     table = engine.catalogue.tenders
     columns = columns_of(table)
@@ -81,6 +85,7 @@ def match_profiles(
     queries = list(query_keys)  # position 0 is the empty query: every tender passes it with score 0
     query_vectors = engine.embedder.encode_queries(queries[1:]) if len(queries) > 1 else None
     p_filter, p_query = np.array(profile_filter), np.array(profile_query)
+    p_since = np.array([p.since.timestamp() if p.since else -np.inf for p in kept])
 
     best: dict[int, list[tuple[str, float]]] = {}
     for start in range(0, len(rows), TENDER_CHUNK):
@@ -94,6 +99,9 @@ def match_profiles(
             lexical = engine.indexes.tender_lexical.score_matrix(queries[1:], ids)
             score[1:], ok[1:] = relevance(semantic, lexical)
         keep = passes[p_filter] & ok[p_query]  # profiles × tenders
+        if stored_at is not None:
+            stored = np.array([stored_at[i].timestamp() if i in stored_at else np.inf for i in ids])
+            keep &= stored[None, :] > p_since[:, None]
         if already_sent:
             column_of = {external_id: c for c, external_id in enumerate(ids)}
             sent_rows, sent_cols = [], []
@@ -115,6 +123,7 @@ def match_profiles(
             np.split(pr, bounds), np.split(pc, bounds), np.split(values, bounds), strict=True
         ):
             profile_key = kept[int(group_rows[0])].key
+            result.counts[profile_key] = result.counts.get(profile_key, 0) + len(group_rows)
             best.setdefault(profile_key, []).extend(
                 (ids[int(c)], round(float(v), 4))
                 for c, v in zip(group_cols[:max_items], group_values[:max_items], strict=True)

@@ -13,6 +13,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Your saved search “{name}” found these new tenders:",
         "ar": "وجد بحثك المحفوظ «{name}» طلبات العروض الجديدة التالية:",
     },
+    "more_results": {
+        "fr": "… et {count} autre(s) nouveau(x) appel(s) d'offres : voir la recherche",
+        "en": "… and {count} more new tender(s): see the search",
+        "ar": "… و{count} طلب(ات) عروض جديدة أخرى: اطلع على البحث",
+    },
     "deadline": {"fr": "Date limite", "en": "Deadline", "ar": "آخر أجل"},
     "no_deadline": {"fr": "sans date limite", "en": "no deadline", "ar": "بدون أجل"},
     "value": {"fr": "Montant estimé", "en": "Estimated value", "ar": "القيمة التقديرية"},

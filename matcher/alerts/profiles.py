@@ -96,6 +96,8 @@ def update_saved(session: Session, startup_id: str, search_id: int, changes: Map
     merged.update({k: v for k, v in changes.items() if k in merged})
     data = SavedSearchIn.model_validate(merged)
     row.name, row.query, row.frequency = data.name, data.query, data.frequency.value
+    if (row.query, row.filters) != (data.query, data.filters.active()):
+        row.last_run_at = None  # a changed search looks at every open tender again (sent ones stay sent)
     row.filters = data.filters.active()
     if "active" in changes and changes["active"] is not None:
         row.active = bool(changes["active"])
@@ -119,6 +121,18 @@ def unsubscribe(session: Session, search_id: int) -> SavedSearch | None:
         row.unsubscribed_at = datetime.now(UTC)
     session.flush()
     return row
+
+
+_FORM_NAMES = {"cpv_prefix": "cpv", "buyer_kind": "kind", "min_days_left": "min_days", "max_days_left": "max_days",
+               "reserved_for_sme": "sme"}  # fmt: skip
+
+
+def search_page_params(query: str, filters: Mapping[str, object]) -> list[tuple[str, str]]:
+    """The tender search page's query string for a saved search (the page shows every match)."""
+    out = [("q", query)] if query else []
+    for key, value in filters.items():
+        out.append((_FORM_NAMES.get(key, key), "1" if value is True else str(value)))
+    return out
 
 
 def by_feed_token(session: Session, token: str) -> SavedSearch:

@@ -27,8 +27,14 @@ def alerts_secret(settings: Settings) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
-def unsubscribe_token(settings: Settings, search_id: int) -> str:
-    return str(URLSafeSerializer(alerts_secret(settings), salt=_SALT).dumps({"s": search_id}))
+def signer(settings: Settings) -> URLSafeSerializer:
+    """One signer for a whole run (reads the secret once)."""
+    return URLSafeSerializer(alerts_secret(settings), salt=_SALT)
+
+
+def unsubscribe_token(settings: Settings | URLSafeSerializer, search_id: int) -> str:
+    sign = settings if isinstance(settings, URLSafeSerializer) else signer(settings)
+    return str(sign.dumps({"s": search_id}))
 
 
 def read_unsubscribe_token(settings: Settings, token: str) -> int | None:

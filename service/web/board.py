@@ -45,20 +45,11 @@ def my_alerts(request: Request) -> Response:
             {
                 "row": row,
                 "feed": f"{base}/alerts/feeds/{row.feed_token}.atom",
-                "search": "/search/tenders?" + urlencode(_search_params(row.query, row.filters)),
+                "search": "/search/tenders?" + urlencode(profiles.search_page_params(row.query, row.filters)),
             }
             for row in page.items
         ]
     return render(request, "alerts.html", {"alerts": rows, "total": page.count, "limit": profiles.MAX_PER_STARTUP})
-
-
-def _search_params(query: str, filters: dict[str, object]) -> list[tuple[str, str]]:
-    names = {"cpv_prefix": "cpv", "buyer_kind": "kind", "min_days_left": "min_days", "max_days_left": "max_days",
-             "reserved_for_sme": "sme"}  # fmt: skip
-    out = [("q", query)] if query else []
-    for key, value in filters.items():
-        out.append((names.get(key, key), "1" if value is True else str(value)))
-    return out
 
 
 @router.post("/me/alerts")
