@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -166,7 +167,8 @@ def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
 def _tender_facts(tender: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
     return {
         "title": tender["title"],
-        "url": tender["source_url"],
+        # the tender page on Tremplin (requirements, documents, buyer history); the notice is linked from it
+        "url": f"{settings.public_url.rstrip('/')}/tender/{quote(str(tender['id']), safe='')}",
         "buyer": tender["buyer_name"],
         "region": tender["region"],
         "deadline": _ltr(
