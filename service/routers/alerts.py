@@ -107,7 +107,7 @@ def unsubscribe_now(
     description="No key: the secret token in the URL is the access right. The open tenders matching the "
     "saved search, newest first.",
     response_class=Response,
-    responses={**declare(404, 503), 200: {"content": {"application/atom+xml": {}}}},
+    responses={**declare(404, 422, 503), 200: {"content": {"application/atom+xml": {}}}},
 )
 def feed(token: Token, request: Request, session: SessionDep, slot: EngineSlotDep, settings: SettingsDep) -> Response:
     search = by_feed_token(session, token)
