@@ -277,3 +277,35 @@ def test_deadline_reminders_go_out_once(
     subjects = [r.message["Subject"] for r in smtp_server.recorder.received]
     assert len(subjects) == 2 and subjects[0].startswith("Tremplin — J-") and "Plateforme" in subjects[0]
     store.dispose()
+
+
+def test_one_bad_saved_search_never_stops_the_run(
+    mail_client: tuple[TestClient, Settings],
+    auth: Auth,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    client, settings = mail_client
+    good = client.post("/startups/S-PAY/saved-searches", json=SAVED, headers=auth("startup_a")).json()
+    road = {"name": "voirie", "query": "réfection de chaussée"}
+    refused = client.post("/startups/S-ROAD/saved-searches", json=road, headers=auth("startup_b")).json()
+    broken = client.post(
+        "/startups/S-PAY/saved-searches", json={**SAVED, "name": "x"}, headers=auth("startup_a")
+    ).json()
+    store = Store(settings)
+    with store.session() as session:
+        from matcher.store import SavedSearch
+
+        row = session.get(SavedSearch, broken["id"])
+        assert row is not None
+        row.filters = {"cpv_prefix": "not digits"}  # e.g. left by an older version
+    smtp_server.recorder.refuse.add("bureau@atlas-chantiers.ma")
+    report = client.post("/alerts/run", headers=auth("staff")).json()["alerts"]
+    assert report["emails"] == 1  # the good one
+    failed = {f["saved_search"]: f["reason"] for f in report["failures"]}
+    assert set(failed) == {broken["id"], refused["id"]}
+    assert "cpv_prefix" in failed[broken["id"]] and "550" in failed[refused["id"]]
+    assert [r.rcpt_tos for r in smtp_server.recorder.received] == [["contact@paynova.ma"]]
+    smtp_server.recorder.refuse.clear()
+    again = client.post("/alerts/run", headers=auth("staff")).json()["alerts"]
+    assert again["emails"] == 1 and good["id"] not in {f["saved_search"] for f in again["failures"]}
+    store.dispose()
