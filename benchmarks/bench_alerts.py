@@ -174,7 +174,7 @@ def main() -> None:
         alone = time.perf_counter() - started
         pairs = sum(len(v) for v in matched.found.values())
         print(f"matching alone: {alone:.1f} s for {len(specs)} searches × {args.tenders} tenders "
-              f"({len(matched.found)} searches with a match, {pairs} (search, tender) pairs kept, top 20 each)")  # fmt: skip
+              f"({len(matched.found)} searches with a match, {pairs} pairs kept, top 20 each)")  # fmt: skip
 
         started = time.perf_counter()
         first = run_alerts(engine, settings, now=now, send=send)
