@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from matcher.alerts import pipeline
+from matcher.errors import NotFoundError
+from matcher.store.repository import get_tender
 from service.auth import ensure_startup_access
-from service.deps import SessionDep, StartupOrStaffDep
+from service.deps import EngineSlotDep, SessionDep, StartupOrStaffDep
 from service.errors import declare
 from service.params import Limit, Offset
 from service.routers.startups import StartupId
@@ -51,13 +53,18 @@ def list_bids(
     responses=declare(401, 403, 404, 422),
 )
 def put_bid(
-    startup_id: StartupId, tender_id: TenderId, body: BidUpdate, session: SessionDep, identity: StartupOrStaffDep
+    startup_id: StartupId,
+    tender_id: TenderId,
+    body: BidUpdate,
+    session: SessionDep,
+    identity: StartupOrStaffDep,
+    slot: EngineSlotDep,
 ) -> BidPublic:
     ensure_startup_access(identity, startup_id)
     row = pipeline.set_bid(session, startup_id, tender_id, body.status, body.note)
     session.commit()
-    from matcher.store.repository import get_tender
-
+    if body.status is pipeline.BidStatus.won:  # a new reference: eligibility sees it at once
+        slot.refresh("startups", [startup_id])
     return BidPublic.from_row(row, get_tender(session, tender_id))
 
 
@@ -108,7 +115,5 @@ def list_hidden(
 def unhide(startup_id: StartupId, tender_id: TenderId, session: SessionDep, identity: StartupOrStaffDep) -> None:
     ensure_startup_access(identity, startup_id)
     if not pipeline.unhide(session, startup_id, tender_id):
-        from matcher.errors import NotFoundError
-
         raise NotFoundError("hidden tender", tender_id)
     session.commit()

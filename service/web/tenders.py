@@ -110,6 +110,8 @@ def tender_bid(
     assert identity.startup_id is not None
     with store_of(request).session() as session:
         set_bid(session, identity.startup_id, tender_id, chosen, note or None)
+    if chosen is BidStatus.won:  # a new reference: eligibility sees it at once
+        engine_slot(request).refresh("startups", [identity.startup_id])
     message = t("won_reference") if chosen is BidStatus.won else t("bid_saved", status=t(f"bid_{chosen.value}"))
     web_session(request).flash(message)
     return redirect("/me/bids" if back == "board" else tender_path(tender_id) + "#bid")
