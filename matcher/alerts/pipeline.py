@@ -16,6 +16,7 @@ from matcher.errors import NotFoundError
 from matcher.store import Bid, Feedback, Startup, Tender
 from matcher.store.feedback import Verdict
 from matcher.store.repository import Page, get_startup, get_tender
+from matcher.store.trust import add_declared_reference
 
 
 class BidStatus(StrEnum):
@@ -57,15 +58,16 @@ def set_bid(session: Session, startup_id: str, tender_id: str, status: BidStatus
 
 
 def declare_reference(session: Session, startup: Startup, tender: Tender, year: int) -> str:
-    """A won bid becomes a declared reference of the startup (kept in its references list)."""
-    buyer = tender.buyer.name if tender.buyer else ""
-    amount = f", {tender.estimated_value:,.0f} {tender.currency}".replace(",", " ") if tender.estimated_value else ""
-    text = f"{tender.title} — {buyer} ({year}{amount})" if buyer else f"{tender.title} ({year}{amount})"
-    references = list(startup.references or [])
-    if text not in references:
-        startup.references = [*references, text]
-        startup.references_count = (startup.references_count or 0) + 1
-    return text
+    """A won bid becomes a declared reference of the startup (the trust work shows it as "declared")."""
+    add_declared_reference(
+        session,
+        startup.id,
+        tender.title,
+        buyer_name=tender.buyer.name if tender.buyer else None,
+        year=year,
+        amount=tender.estimated_value,
+    )
+    return tender.title
 
 
 def get_bid(session: Session, startup_id: str, tender_id: str) -> Bid | None:

@@ -70,6 +70,7 @@ def _register() -> None:
         "alerts_cmd",
         "eval_cmd",
         "sample_cmd",
+        "link_cmd",
     ):
         try:
             importlib.import_module(f"matcher.cli.{module}").register(app)

@@ -9,10 +9,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from matcher.alerts.run import run_reminders
 from matcher.settings import Settings
-from matcher.store import Store
+from matcher.store import DeclaredReference, Store
 from service.app import create_app
 from tests.api.conftest import NOW, Auth
 from tests.digests.conftest import SmtpServer, smtp_server  # noqa: F401  (fixture)
@@ -92,11 +93,12 @@ def test_search_needs_a_key(client: TestClient) -> None:
 
 # -- tender page -----------------------------------------------------------------------------------
 def test_tender_page_tells_a_startup_where_it_stands(engine_client: TestClient, auth: Auth) -> None:
-    engine_client.patch(
+    changed = engine_client.patch(
         "/tenders/T-PAY",
-        json={"min_references": 3, "required_certifications": ["ISO 27001", "ISO 9001"], "source_url": "javascript:x"},
+        json={"min_references": 3, "required_certifications": ["ISO 27001", "ISO 9001"]},
         headers=auth("staff"),
     )
+    assert changed.status_code == 200
     body = engine_client.get("/tenders/T-PAY", headers=auth("startup_a")).json()
     assert body["requirements_for"] == "S-PAY"
     statuses = {(r["code"], r["params"].get("name")): r["status"] for r in body["requirements"]}
@@ -107,7 +109,7 @@ def test_tender_page_tells_a_startup_where_it_stands(engine_client: TestClient, 
         ("sme_reservation", None): "met",
     }
     assert body["cpv"][0]["label"].startswith("Services de technologies de l'information")
-    assert body["source_url"] is None and body["documents"] == []  # only http(s) links
+    assert body["source_url"] is None and body["documents"] == []  # no link published
     assert body["time_zone"] == "Africa/Casablanca" and body["days_left"] in (39, 40)
     assert body["buyer_history"]["name"] == "Office National de l'Électricité"
     assert body["buyer_history"]["tenders_published"] == 2
@@ -217,7 +219,8 @@ def test_alert_run_sends_once_then_nothing_and_unsubscribe_works(
 
 
 # -- bid pipeline and hidden tenders ---------------------------------------------------------------
-def test_bid_pipeline_and_won_reference(client: TestClient, auth: Auth) -> None:
+def test_bid_pipeline_and_won_reference(client: TestClient, auth: Auth, api_settings: Settings) -> None:
+    settings = api_settings
     url = "/startups/S-PAY/bids"
     moved = client.put(f"{url}/T-PAY", json={"status": "interested", "note": "voir le CPS"}, headers=auth("startup_a"))
     assert moved.status_code == 200 and moved.json()["status"] == "interested"
@@ -228,8 +231,12 @@ def test_bid_pipeline_and_won_reference(client: TestClient, auth: Auth) -> None:
     bid = board["data"][0]
     assert [h["status"] for h in bid["history"]] == ["interested", "preparing", "submitted", "won"]
     assert bid["note"] == "voir le CPS"
-    profile = client.get("/startups/S-PAY", headers=auth("startup_a")).json()
-    assert any("Plateforme de paiement mobile" in r for r in profile["references"])
+    with Store(settings).session() as session:  # the trust work's declared references
+        declared = session.scalars(select(DeclaredReference)).all()
+        assert [(d.title, d.buyer_name, d.amount) for d in declared] == [
+            ("Plateforme de paiement mobile pour la facturation de l'électricité",
+             "Office National de l'Électricité", 1_500_000)
+        ]  # fmt: skip
     assert client.get(url, params={"status": "lost"}, headers=auth("startup_a")).json()["total"] == 0
     bad = client.put(f"{url}/T-PAY", json={"status": "maybe"}, headers=auth("startup_a"))
     assert bad.status_code == 422 and "body.status" in _error_fields(bad)
@@ -309,3 +316,11 @@ def test_one_bad_saved_search_never_stops_the_run(
     again = client.post("/alerts/run", headers=auth("staff")).json()["alerts"]
     assert again["emails"] == 1 and good["id"] not in {f["saved_search"] for f in again["failures"]}
     store.dispose()
+
+
+def test_only_web_links_reach_the_tender_page() -> None:
+    from service.tender_view import safe_link
+
+    assert safe_link("https://marchespublics.gov.ma/avis/42") == "https://marchespublics.gov.ma/avis/42"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "/relative", "ftp://x/y", "", None):
+        assert safe_link(bad) is None
