@@ -24,6 +24,7 @@ from matcher.store import Delivery, Digest, Startup
 from matcher.store.keys import Identity
 from service.deps import EngineDep, EngineSlotDep, SessionDep, SettingsDep, StaffDep, StoreDep
 from service.errors import ApiError, declare, invalid
+from service.params import Limit, Offset
 
 router = APIRouter(prefix="/digests", tags=["digests"])
 
@@ -66,6 +67,11 @@ class SendRequest(BaseModel):
     backoff_seconds: float = Field(default=2.0, ge=0, le=300)
 
 
+def _page(data: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    """The list envelope shared by every list route."""
+    return {"data": data, "total": total, "limit": limit, "offset": offset}
+
+
 def _actor(identity: Identity) -> str:
     return f"key:{identity.prefix}" + (f" ({identity.name})" if identity.name else "")
 
@@ -105,10 +111,12 @@ def list_batches(
     week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
     audience: Audience | None = None,
     status: Literal["draft", "in_review", "approved", "sent"] | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Digest batches, newest week first, with their status (draft, in review, approved, sent). Staff only."""
     rows = curate.list_batches(session, week, audience, status)
-    return {"data": [batch_summary(b) for b in rows], "count": len(rows)}
+    return _page([batch_summary(b) for b in rows[offset : offset + limit]], len(rows), limit, offset)
 
 
 @router.post(
@@ -140,10 +148,12 @@ def get_batch(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[
 
 
 @router.get("/{batch_id}/audit", summary="Audit trail of a batch", responses=declare(401, 403, 404))
-def audit(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+def audit(
+    batch_id: BatchId, session: SessionDep, _staff: StaffDep, limit: Limit = 200, offset: Offset = 0
+) -> dict[str, Any]:
     """Every change made to the batch: who, when, what. Staff only."""
     rows = curate.audit_trail(session, batch_id)
-    return {"data": [audit_view(entry) for entry in rows], "count": len(rows)}
+    return _page([audit_view(entry) for entry in rows[offset : offset + limit]], len(rows), limit, offset)
 
 
 @router.get(
@@ -355,14 +365,13 @@ def send(
 
 
 @router.get("/{batch_id}/deliveries", summary="Delivery of each digest", responses=declare(401, 403, 404))
-def deliveries(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+def deliveries(
+    batch_id: BatchId, session: SessionDep, _staff: StaffDep, limit: Limit = 200, offset: Offset = 0
+) -> dict[str, Any]:
     """The delivery state of each digest of the batch: sent, failed, pending. Staff only."""
     batch = curate.get_batch(session, batch_id)
     rows = session.scalars(
         select(Delivery).join(Digest, Delivery.digest_id == Digest.id).where(Digest.batch_id == batch_id)
     ).all()
-    return {
-        "batch": batch_summary(batch, rows),
-        "data": [{"digest_id": row.digest_id} | delivery_view(row) for row in rows],
-        "count": len(rows),
-    }
+    shown = [{"digest_id": row.digest_id} | delivery_view(row) for row in rows[offset : offset + limit]]
+    return {"batch": batch_summary(batch, rows)} | _page(shown, len(rows), limit, offset)

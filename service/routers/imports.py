@@ -67,4 +67,8 @@ def import_file(
     except (ValueError, UnicodeError) as exc:
         raise invalid("file", f"the file could not be read: {exc}") from exc
     slot.sync()
-    return ImportReport.model_validate(report.to_dict())
+    shown = report.to_dict()
+    shown.pop("rejected_count", None)
+    rejected = shown.pop("rejected")
+    shown["rejected"] = {"data": rejected, "total": len(rejected), "limit": len(rejected), "offset": 0}
+    return ImportReport.model_validate(shown)
