@@ -72,6 +72,13 @@ def _page(data: list[Any], total: int, limit: int, offset: int) -> dict[str, Any
     return {"data": data, "total": total, "limit": limit, "offset": offset}
 
 
+def _header_value(text: str) -> str:
+    """Text made safe for one HTTP header line: control characters dropped, then RFC 2047 encoded
+    on a single line (a folded value, with its line break, is refused by the HTTP server)."""
+    clean = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return Header(clean, "utf-8").encode(maxlinelen=0)
+
+
 def _actor(identity: Identity) -> str:
     return f"key:{identity.prefix}" + (f" ({identity.name})" if identity.name else "")
 
@@ -226,7 +233,7 @@ def preview(
 ) -> Response:
     """The HTML e-mail exactly as it would be sent to this recipient. Staff only."""
     rendered = render_preview(session, batch_id, digest_id, settings)
-    headers = {"X-Digest-Subject": Header(rendered.subject, "utf-8").encode()}  # RFC 2047: ASCII-safe
+    headers = {"X-Digest-Subject": _header_value(rendered.subject)}
     if format == "text":
         return PlainTextResponse(rendered.text, headers=headers)
     return HTMLResponse(rendered.html, headers=headers)
