@@ -24,7 +24,7 @@ def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug
 @app.command()
 def init() -> None:
     """Create the state folder and bring the database schema up to date."""
-    store = open_store()
+    store = open_store(create=True)
     console.print(f"store ready at [bold]{store.url}[/] (revision {store.current_revision()})")
 
 
