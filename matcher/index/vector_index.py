@@ -32,7 +32,7 @@ logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
-from matcher.errors import IndexCorruptError
+from matcher.errors import IndexCorruptError  # noqa: E402
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
