@@ -11,6 +11,7 @@ other in the query within one clause (not across a full stop or a comma), shown 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from matcher.text import normalize, tokenize
 
@@ -56,7 +57,7 @@ def written_pairs(text: str) -> dict[str, str]:
             tokens = tokenize(match.group())
             if len(tokens) == 1:
                 words.append((tokens[0], match.start(), match.end()))
-        for (first, start, _), (second, _, end) in zip(words, words[1:], strict=False):
+        for (first, start, _), (second, _, end) in pairwise(words):
             pairs.setdefault(f"{first} {second}", clause[start:end])
     return pairs
 
