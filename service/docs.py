@@ -1,15 +1,15 @@
 """API documentation pages that work offline: Swagger UI and ReDoc served from installed files.
 
 FastAPI's default `/docs` and `/redoc` load their JavaScript from a CDN, so they are blank without
-network. Swagger UI comes from the `swagger-ui-bundle` package; ReDoc's standalone bundle is vendored
-under `service/static/redoc/` with its MIT licence (no Python package ships it).
+network. Both are vendored under `service/static/` with their licences (see its README): Swagger UI 5
+(`swagger-ui-dist`; the PyPI `swagger-ui-bundle` stops at Swagger UI 4, which cannot read the
+OpenAPI 3.1 that FastAPI emits) and ReDoc's standalone bundle.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
@@ -17,14 +17,14 @@ from fastapi.staticfiles import StaticFiles
 
 SWAGGER_ASSETS = "/docs-assets/swagger"
 REDOC_ASSETS = "/docs-assets/redoc"
-REDOC_DIR = Path(__file__).parent / "static" / "redoc"
+STATIC = Path(__file__).parent / "static"
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 
 
 def install_docs(app: FastAPI) -> None:
     """Serve `/docs` and `/redoc` from local assets (build the app with `docs_url=redoc_url=None`)."""
-    app.mount(SWAGGER_ASSETS, StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-assets")
-    app.mount(REDOC_ASSETS, StaticFiles(directory=REDOC_DIR), name="redoc-assets")
+    app.mount(SWAGGER_ASSETS, StaticFiles(directory=STATIC / "swagger"), name="swagger-assets")
+    app.mount(REDOC_ASSETS, StaticFiles(directory=STATIC / "redoc"), name="redoc-assets")
     openapi_url = app.openapi_url or "/openapi.json"
 
     @app.get("/docs", include_in_schema=False)

@@ -43,8 +43,12 @@ def test_swagger_ui_renders_offline(page: Any) -> None:
 
 def test_redoc_renders_offline(page: Any) -> None:
     blocked = block_the_network(page)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto("/redoc")
-    expect(page.get_by_role("heading", name=re.compile("Tremplin API")).first).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("Tremplin API")).first).to_be_visible(timeout=30_000)
+    assert errors == [], errors
     expect(page.get_by_text("List startups").first).to_be_attached()
     screenshot(page, "redoc-offline")
-    assert blocked == [], f"/redoc asked the network for {blocked}"
+    # ReDoc's sidebar credit loads a decorative logo from its CDN and hides it when that fails.
+    assert [url for url in blocked if not url.endswith("/redoc/logo-mini.svg")] == [], blocked
