@@ -99,10 +99,10 @@ def list_(
         return
     table = Table(title=f"API keys ({len(rows)})")
     # The prefix is what `keys revoke` needs: never cut it (nor the id it is bound to).
-    table.add_column("prefix", no_wrap=True, min_width=max([6, *(len(row["prefix"]) for row in rows)]))
+    table.add_column("prefix", no_wrap=True, min_width=max([6, *(len(str(row["prefix"])) for row in rows)]))
     table.add_column("role", no_wrap=True)
     table.add_column("name")
-    bound_ids = [row["startup_id"] or row["buyer_id"] or "" for row in rows]
+    bound_ids = [str(row["startup_id"] or row["buyer_id"] or "") for row in rows]
     table.add_column("bound to", no_wrap=True, overflow="fold", min_width=max([8, *map(len, bound_ids)]))
     for column in ("created", "last used", "revoked"):
         table.add_column(column)

@@ -105,15 +105,16 @@ def _stored_ids(store: Store, kind: Kind) -> set[str]:
 
     from matcher.store import Buyer, Startup, Tender
 
-    model = {"buyers": Buyer, "startups": Startup, "tenders": Tender}[kind]
+    column = {"buyers": Buyer.external_id, "startups": Startup.external_id, "tenders": Tender.external_id}[kind]
     with store.session() as session:
-        return set(session.scalars(select(model.external_id)))
+        return set(session.scalars(select(column)))
 
 
 def _moment(value: Any) -> datetime | None:
     from matcher.schemas import _to_datetime
 
-    return _to_datetime(value) if value else None  # type: ignore[no-any-return]
+    moment: datetime | None = _to_datetime(value) if value else None
+    return moment
 
 
 def _move_untouched_dates(store: Store, original: list[dict[str, Any]], wanted: list[dict[str, Any]]) -> int:
@@ -127,14 +128,14 @@ def _move_untouched_dates(store: Store, original: list[dict[str, Any]], wanted: 
     with store.session() as session:
         for row in session.scalars(select(Tender).where(Tender.source == SOURCE, Tender.external_id.in_(by_id))):
             first, target = by_id[row.external_id]
-            shifts = set()
+            shifts: set[timedelta | None] = set()
             for name in DATE_FIELDS:
                 stored, written = getattr(row, name), _moment(first.get(name))
                 if (stored is None) != (written is None):
                     shifts.add(None)  # a date added or cleared by hand
                 elif stored is not None and written is not None:
                     shifts.add(stored - written)
-            if len(shifts) > 1 or None in shifts or any(shift % timedelta(days=1) for shift in shifts):
+            if len(shifts) > 1 or None in shifts or any(s % timedelta(days=1) for s in shifts if s is not None):
                 continue  # edited by hand: keep it as it is
             changed = False
             for name in DATE_FIELDS:
@@ -157,7 +158,7 @@ def load_sample(store: Store, today: date | None = None, data_dir: Path | None =
     records = read_sample(data_dir)
     original_tenders = records["tenders"]
     records["tenders"] = shift_dates(original_tenders, today or date.today())
-    reports = {}
+    reports: dict[str, IngestReport] = {}
     for kind in LOAD_ORDER:
         stored = _stored_ids(store, kind)
         missing = [record for record in records[kind] if str(record.get("external_id", "")) not in stored]

@@ -113,7 +113,7 @@ def give_feedback(
     return _record(row, startup.external_id, tender.external_id), created
 
 
-def _feedback_query(startup_id: str | None, tender_id: str | None) -> Select[tuple[Feedback, str, str]]:
+def _feedback_query(startup_id: str | None, tender_id: str | None) -> Select[Feedback, str, str]:
     query = (
         select(Feedback, Startup.external_id, Tender.external_id)
         .join(Startup, Startup.id == Feedback.startup_id)
