@@ -101,11 +101,11 @@ def list_(
     # The prefix is what `keys revoke` needs: never cut it (nor the id it is bound to).
     table.add_column("prefix", no_wrap=True, min_width=max([6, *(len(str(row["prefix"])) for row in rows)]))
     table.add_column("role", no_wrap=True)
-    table.add_column("name")
+    table.add_column("name", overflow="fold")
     bound_ids = [str(row["startup_id"] or row["buyer_id"] or "") for row in rows]
     table.add_column("bound to", no_wrap=True, overflow="fold", min_width=max([8, *map(len, bound_ids)]))
     for column in ("created", "last used", "revoked"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         bound = row["startup_id"] or row["buyer_id"] or ""
         table.add_row(
@@ -113,9 +113,9 @@ def list_(
             row["role"],
             row["name"] or "",
             bound,
-            row["created_at"],
-            row["last_used_at"],
-            row["revoked_at"],
+            str(row["created_at"])[:10],  # the day is enough here; --json has the time
+            str(row["last_used_at"])[:10],
+            str(row["revoked_at"])[:10],
         )
     console.print(table)
 
