@@ -105,7 +105,7 @@ def list_(
     bound_ids = [str(row["startup_id"] or row["buyer_id"] or "") for row in rows]
     table.add_column("bound to", no_wrap=True, overflow="fold", min_width=max([8, *map(len, bound_ids)]))
     for column in ("created", "last used", "revoked"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, no_wrap=True, min_width=10)
     for row in rows:
         bound = row["startup_id"] or row["buyer_id"] or ""
         table.add_row(
