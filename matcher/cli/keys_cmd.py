@@ -103,19 +103,18 @@ def list_(
     table.add_column("role", no_wrap=True)
     table.add_column("name", overflow="fold")
     bound_ids = [str(row["startup_id"] or row["buyer_id"] or "") for row in rows]
-    table.add_column("bound to", no_wrap=True, overflow="fold", min_width=max([8, *map(len, bound_ids)]))
-    for column in ("created", "last used", "revoked"):
-        table.add_column(column, no_wrap=True, min_width=10)
+    table.add_column("bound to", no_wrap=True, min_width=max([1, *map(len, bound_ids)]))
+    for column in ("created", "last used"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         bound = row["startup_id"] or row["buyer_id"] or ""
         table.add_row(
             row["prefix"],
-            row["role"],
+            row["role"] + (f"\nrevoked\n{str(row['revoked_at'])[:10]}" if row["revoked_at"] else ""),
             row["name"] or "",
             bound,
             str(row["created_at"])[:10],  # the day is enough here; --json has the time
             str(row["last_used_at"])[:10],
-            str(row["revoked_at"])[:10],
         )
     console.print(table)
 
