@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from fastapi import Response
 
@@ -15,5 +16,6 @@ def new_external_id(collection: str) -> str:
 
 
 def set_location(response: Response, collection: str, external_id: str) -> None:
-    """`Location` of the created record, as a path relative to the API root."""
-    response.headers["Location"] = f"/{collection}/{external_id}"
+    """`Location` of the created record, as a path relative to the API root. The id is percent-encoded:
+    ids come from callers and may hold any character, a header only ASCII without control characters."""
+    response.headers["Location"] = f"/{collection}/{quote(external_id, safe='')}"

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from matcher.digests import curate
 from matcher.digests.build import build_batch, explain_pair
 from matcher.digests.export import export_batch
+from matcher.digests.outbox import write_outbox
 from matcher.digests.render import preview as render_preview
 from matcher.digests.send import RetryPolicy, send_batch
 from matcher.digests.views import BatchContent, audit_view, batch_summary, delivery_view
@@ -65,6 +66,11 @@ class SendRequest(BaseModel):
     confirm_uncertain: bool = Field(default=False, description="Mark messages of unknown outcome delivered.")
     max_attempts: int = Field(default=3, ge=1, le=10)
     backoff_seconds: float = Field(default=2.0, ge=0, le=300)
+    dry_run: bool = Field(
+        default=False,
+        description="Send nothing: write each e-mail as an .eml file under $TREMPLIN_HOME/outbox/<week>-<audience>/ "
+        "and answer 200 with the files. Delivery states do not change.",
+    )
 
 
 def _page(data: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
@@ -343,12 +349,13 @@ def item_note(
     summary="Send an approved batch",
     description="Runs after the response; follow it with `GET /digests/{batch_id}/deliveries`. A re-run sends "
     "nothing already delivered. Messages whose outcome is unknown after a crash are reported, not resent, "
-    "unless `resend_uncertain` (same Message-ID) or `confirm_uncertain`.",
+    "unless `resend_uncertain` (same Message-ID) or `confirm_uncertain`. `dry_run` writes .eml files instead.",
     responses=declare(401, 403, 404, 409, 422),
 )
 def send(
     batch_id: BatchId,
     body: SendRequest,
+    response: Response,
     background: BackgroundTasks,
     session: SessionDep,
     store: StoreDep,
@@ -362,6 +369,15 @@ def send(
     repair = body.retry_failed or body.resend_uncertain or body.confirm_uncertain
     if batch.status != "approved" and not (repair and batch.status == "sent"):
         raise ApiError(409, f"batch {batch.week}/{batch.audience} is {batch.status}: only an approved batch is sent")
+    if body.dry_run:
+        outbox = write_outbox(store, batch_id, settings)
+        response.status_code = 200
+        return {
+            "batch_id": batch_id,
+            "status": "dry_run",
+            "folder": str(outbox.folder.resolve()),
+            "files": [path.name for path in outbox.files],
+        }
     policy = RetryPolicy(max_attempts=body.max_attempts, backoff_seconds=body.backoff_seconds)
     background.add_task(
         send_batch, store, batch_id, actor=_actor(staff), settings=settings, policy=policy,

@@ -118,6 +118,16 @@ def test_create_with_an_id_keeps_it_and_says_where(client: TestClient, auth: Aut
     assert created.headers["Location"] == "/startups/S-MINE"
 
 
+def test_location_of_an_id_in_any_script_is_percent_encoded(client: TestClient, auth: Auth) -> None:
+    created = client.post(
+        "/buyers", json={"external_id": "جماعة مراكش 1", "name": "جماعة مراكش"}, headers=auth("staff")
+    )
+    assert created.status_code == 201, created.text
+    location = created.headers["Location"]
+    assert location.isascii() and location.startswith("/buyers/%D8%AC")
+    assert client.get(location, headers=auth("staff")).json()["external_id"] == "جماعة مراكش 1"
+
+
 def test_one_name_per_concept_tenders_and_matches_name_the_buyer_alike(engine_client: TestClient, auth: Auth) -> None:
     tender = engine_client.get("/tenders/T-PAY", headers=auth("startup_a")).json()
     match = next(

@@ -130,3 +130,23 @@ def test_preview_of_a_long_subject_is_one_header_line(
     assert raw.isascii() and not any(ch in raw for ch in "\r\n\t")
     subject = str(make_header(decode_header(raw)))
     assert "goutte-à-goutte connectée pour les coopératives" in subject and len(subject) > 200
+
+
+def test_send_dry_run_writes_eml_files_and_sends_nothing(
+    api: tuple[TestClient, dict[str, dict[str, str]]], smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    client, headers = api
+    staff = headers["staff"]
+    batch_id = client.post("/digests/build", json={"week": WEEK}, headers=staff).json()["batch_id"]
+    refused = client.post(f"/digests/{batch_id}/send", json={"dry_run": True}, headers=staff)
+    assert refused.status_code == 409  # a draft is not sent, not even as a dry run
+    client.post(f"/digests/{batch_id}/submit", headers=staff)
+    client.post(f"/digests/{batch_id}/approve", headers=staff)
+    dry = client.post(f"/digests/{batch_id}/send", json={"dry_run": True}, headers=staff)
+    assert dry.status_code == 200, dry.text
+    body = dry.json()
+    assert body["status"] == "dry_run" and len(body["files"]) == 3
+    folder = mail_settings.home / "outbox" / f"{WEEK}-startup"
+    assert sorted(p.name for p in folder.glob("*.eml")) == sorted(body["files"])
+    assert smtp_server.recorder.received == []
+    assert client.get(f"/digests/{batch_id}", headers=staff).json()["status"] == "approved"
