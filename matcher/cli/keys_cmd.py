@@ -110,7 +110,7 @@ def list_(
         bound = row["startup_id"] or row["buyer_id"] or ""
         table.add_row(
             row["prefix"],
-            row["role"] + (f"\nrevoked\n{str(row['revoked_at'])[:10]}" if row["revoked_at"] else ""),
+            str(row["role"]) + (f"\nrevoked\n{str(row['revoked_at'])[:10]}" if row["revoked_at"] else ""),
             row["name"] or "",
             bound,
             str(row["created_at"])[:10],  # the day is enough here; --json has the time
