@@ -38,6 +38,7 @@ def explain(
     cpv_pairs: list[CPVMatchOut],
     eligibility: Eligibility | None,
     top: int = 3,
+    track_record: str | None = None,
 ) -> Explanation:
     order = np.argsort(-contributions)
     features = [
@@ -54,6 +55,8 @@ def explain(
         summary += f"; shared terms: {', '.join(shared_terms[:4])}"
     if cpv_pairs:
         summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label})"
+    if track_record:
+        summary += f"; {track_record}"
     gaps = list(eligibility.reasons) if eligibility else []
     return Explanation(
         summary=summary + ".",
@@ -61,4 +64,16 @@ def explain(
         shared_terms=shared_terms,
         cpv_matches=cpv_pairs,
         gaps=gaps,
+        track_record=track_record,
     )
+
+
+def track_record_note(
+    division: str | None, contracts: int, catalogue: dict[str, CPVLabel], lang: str = "en"
+) -> str | None:
+    """'2 verified public contracts in IT services…' through the CPV catalogue; None without any."""
+    if not division or contracts <= 0:
+        return None
+    label = cpv.label(division + "000000", lang, catalogue)
+    noun = "contract" if contracts == 1 else "contracts"
+    return f"{contracts} verified public {noun} in {label}"

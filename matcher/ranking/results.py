@@ -42,6 +42,9 @@ class Explanation(BaseModel):
     shared_terms: list[str] = Field(default_factory=list)
     cpv_matches: list[CPVMatchOut] = Field(default_factory=list)
     gaps: list[str] = Field(default_factory=list)
+    track_record: str | None = Field(
+        default=None, description="e.g. '2 verified public contracts in IT services' (buyer side, with a tender)."
+    )
 
 
 class TenderMatch(BaseModel):
@@ -75,6 +78,9 @@ class SupplierMatch(BaseModel):
     certifications: list[str] = Field(default_factory=list)
     headcount: int | None = None
     references_count: int = 0
+    summary: str = Field(default="", description="One line on what the company does.")
+    verified_references: int = Field(default=0, description="References verified against official award records.")
+    buyer_confirmed_references: int = Field(default=0, description="Deliveries confirmed by the contract's buyer.")
     score: float
     eligibility: Eligibility | None = Field(default=None, description="Against the tender, when there is one.")
     explanation: Explanation

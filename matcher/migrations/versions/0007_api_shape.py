@@ -3,7 +3,7 @@
 Duplicates left by earlier versions are folded into the newest row of each triple first.
 
 Revision ID: 0007_api_shape
-Revises: 0002
+Revises: 0004_trust
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_api_shape"
-down_revision = "0002"
+down_revision = "0004_trust"
 branch_labels = None
 depends_on = None
 
