@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from service.web import board, digests, pages, profile, search, staff, tenders, trust
+from service.web import board, digests, pages, profile, search, staff, staff_lists, tenders, trust
 from service.web.render import HERE, STATIC_PREFIX
 
 router = APIRouter(include_in_schema=False)
@@ -19,6 +19,7 @@ router.include_router(search.router)
 router.include_router(tenders.router)
 router.include_router(board.router)
 router.include_router(staff.router)
+router.include_router(staff_lists.router)
 router.include_router(digests.router)
 router.include_router(trust.router)
 router.mount(STATIC_PREFIX, StaticFiles(directory=HERE / "static"), name="web-static")

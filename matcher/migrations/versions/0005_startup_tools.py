@@ -1,7 +1,7 @@
 """startup tools: saved searches and their sent alerts, bid pipeline and its deadline reminders
 
 Revision ID: 0005_startup_tools
-Revises: 0004_trust
+Revises: 0007_api_shape
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_startup_tools"
-down_revision = "0004_trust"
+down_revision = "0007_api_shape"
 branch_labels = None
 depends_on = None
 
