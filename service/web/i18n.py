@@ -24,10 +24,19 @@ from matcher.i18n import (
 from matcher.i18n import normalize_language as _normalize
 from matcher.ranking.results import Explanation
 
-LANGUAGES = ("fr", "en")
+LANGUAGES = ("fr", "ar", "en")
 RTL_LANGUAGES = frozenset({"ar"})
+# Each language's name in itself, for the language switcher.
+LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "en": "English"}
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Translator", "localized_summary", "normalize_language"]
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "Translator",
+    "localized_summary",
+    "normalize_language",
+]
 
 
 def normalize_language(value: str | None) -> str | None:

@@ -26,7 +26,7 @@ from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store.keys import Identity, Role
 from service.deps import EngineSlot
-from service.web.i18n import DEFAULT_LANGUAGE, Translator, normalize_language
+from service.web.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, Translator, normalize_language
 from service.web.session import CSRF_FIELD, WebSession
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def translator(request: Request) -> Translator:
     wanted = normalize_language(request.query_params.get("lang"))
     if wanted:
         session.set_lang(wanted)
-    lang = session.lang or DEFAULT_LANGUAGE
+    lang = session.lang or DEFAULT_LANGUAGE  # French unless chosen (?lang=) or set from the profile at sign-in
     request.state.translator = Translator(lang, settings_of(request).default_timezone)
     return request.state.translator
 
@@ -141,7 +141,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     t = translator(request)
     session = web_session(request)
     user = current_user(request)
-    other = "en" if t.lang == "fr" else "fr"
+    lang = t.lang
     full: dict[str, Any] = {
         "t": t,
         "_": t.gettext,
@@ -155,8 +155,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "csrf_field": CSRF_FIELD,
         "csrf_token": session.csrf_token,
         "flashes": session.pop_flashes(),
-        "other_lang": other,
-        "other_lang_url": _with_lang(request, other),
+        "other_languages": [
+            (code, LANGUAGE_NAMES[code], _with_lang(request, code)) for code in LANGUAGES if code != t.lang
+        ],
         "path": request.url.path,
         "static": STATIC_PREFIX,
     }
