@@ -141,7 +141,6 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     t = translator(request)
     session = web_session(request)
     user = current_user(request)
-    lang = t.lang
     full: dict[str, Any] = {
         "t": t,
         "_": t.gettext,
