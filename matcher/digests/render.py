@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from matcher.digests.curate import get_digest
 from matcher.digests.messages import feature_label, language, words
 from matcher.digests.views import BatchContent
-from matcher.i18n import format_datetime, format_week, translate
+from matcher.i18n import format_datetime, format_week, render_coded, translate
 from matcher.i18n import format_money as _format_money
 from matcher.settings import Settings
 from matcher.store import Digest
@@ -138,12 +138,16 @@ def reasons(explanation: dict[str, Any], lang: str, top: int = 3) -> list[str]:
     return found
 
 
-def gaps(explanation: dict[str, Any]) -> list[str]:
+def gaps(explanation: dict[str, Any], lang: str = "fr") -> list[str]:
+    """Eligibility gaps in the reader's language (codes rendered by the catalogue; older items as stored)."""
     eligibility = explanation.get("eligibility") or {}
+    coded = list(eligibility.get("details") or []) + list(explanation.get("gap_details") or [])
+    stored = coded or list(eligibility.get("reasons") or []) + list(explanation.get("gaps") or [])
     found: list[str] = []
-    for gap in list(eligibility.get("reasons") or []) + list(explanation.get("gaps") or []):
-        if gap and gap not in found:
-            found.append(str(gap))
+    for gap in stored:
+        text = render_coded(lang, gap)
+        if text and text not in found:
+            found.append(text)
     return found
 
 
@@ -154,7 +158,7 @@ def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
         "reasons": reasons(explanation, lang),
         "shared_terms": list(explanation.get("shared_terms") or [])[:6],
         "cpv": f"{cpv[0]['tender_code']} ({cpv[0]['label']})" if cpv else None,
-        "gaps": gaps(explanation),
+        "gaps": gaps(explanation, lang),
         "eligibility_known": bool(explanation.get("eligibility")),
         "note": item["note"],
         "score": round(100 * float(item["score"] or 0)),

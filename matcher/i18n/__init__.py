@@ -18,6 +18,7 @@ from matcher.i18n.catalogue import (
     read_catalog,
     translate,
 )
+from matcher.i18n.coded import render, render_coded
 from matcher.i18n.formats import (
     format_date,
     format_datetime,
@@ -44,5 +45,7 @@ __all__ = [
     "normalize_language",
     "placeholders",
     "read_catalog",
+    "render",
+    "render_coded",
     "translate",
 ]

@@ -8,6 +8,7 @@ import numpy as np
 
 from matcher import cpv
 from matcher.cpv import CPVLabel
+from matcher.i18n import translate
 from matcher.ranking.features import LABELS
 from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution
 
@@ -49,16 +50,17 @@ def explain(
         if contributions[i] > 0
     ]  # fmt: skip
     reasons = [f.label for f in features[:top] if f.name != "eligibility"]
-    summary = "Fits because of " + ", ".join(reasons) if reasons else "Weak fit"
+    # The API's English sentence; pages and e-mails rebuild it in the reader's language from `features`.
+    summary = translate("en", "fits_because", reasons=", ".join(reasons)) if reasons else translate("en", "weak_fit")
     if shared_terms:
-        summary += f"; shared terms: {', '.join(shared_terms[:4])}"
+        summary += f"; {translate('en', 'shared_terms').lower()}: {', '.join(shared_terms[:4])}"
     if cpv_pairs:
         summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label})"
-    gaps = list(eligibility.reasons) if eligibility else []
     return Explanation(
         summary=summary + ".",
         features=features,
         shared_terms=shared_terms,
         cpv_matches=cpv_pairs,
-        gaps=gaps,
+        gaps=list(eligibility.reasons) if eligibility else [],
+        gap_details=list(eligibility.details) if eligibility else [],
     )

@@ -19,6 +19,7 @@ from matcher.i18n import (
     format_money,
     format_number,
     local_date,
+    render_coded,
     translate,
 )
 from matcher.i18n import normalize_language as _normalize
@@ -72,6 +73,12 @@ class Translator:
 
     def ngettext(self, key: str, plural: str, count: int, **values: object) -> str:
         return translate(self.lang, key, count=count, **values)
+
+    def reason(self, item: Any) -> str:
+        """A domain reason (code + params, e.g. an eligibility gap) in this language."""
+        if hasattr(item, "model_dump"):
+            item = item.model_dump(mode="json")
+        return render_coded(self.lang, item)
 
     def number(self, value: float | int | None, decimals: int = 0) -> str:
         return format_number(value, self.lang, decimals)

@@ -46,7 +46,7 @@ def test_french_digest_shows_buyer_deadline_value_why_and_gaps(world: Store, dig
         assert "1\u202f200\u202f000\u00a0MAD" in part
         assert "activité proche, codes CPV correspondants" in part  # the score's features, in French
         assert "goutte-à-goutte" in part  # shared terms
-        assert "requires ISO 9001" in part  # eligibility gap of T-IRR-5
+        assert "exige ISO 9001, absent de votre profil" in part  # eligibility gap of T-IRR-5, in French
         assert "Deux appels de l'ORMVA cette semaine." in part
         assert "Réservé aux TPME" in part
     assert "Date limite" in email.text

@@ -1,0 +1,46 @@
+"""Messages the domain returns as a code with parameters, rendered in any language at the edge.
+
+The ranking core says ``("elig_gap_revenue_unknown", {"floor": 90000, "currency": "MAD"})``; the web
+page, e-mail, API or CLI renders it with `render` in the reader's language. Amount parameters are
+formatted as money in that language (``90 000 MAD`` / ``90,000 MAD``), other numbers as numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from matcher.i18n.catalogue import translate
+from matcher.i18n.formats import format_money, format_number
+
+# Parameters holding an amount in the message's ``currency`` parameter.
+MONEY_PARAMS = frozenset({"floor", "declared", "guarantee", "amount"})
+
+Params = Mapping[str, str | int | float | None]
+
+
+def render(lang: str | None, code: str, params: Params | None = None) -> str:
+    """The message `code` in `lang`, its amounts and numbers written the way that language writes them."""
+    values: dict[str, object] = {}
+    currency = str((params or {}).get("currency") or "MAD")
+    for name, value in (params or {}).items():
+        if name in MONEY_PARAMS and isinstance(value, int | float):
+            money = format_money(value, currency, lang)
+            values[name] = f"\u2066{money}\u2069" if lang == "ar" else money  # keeps its order in Arabic text
+        elif isinstance(value, float) and not value.is_integer():
+            values[name] = format_number(value, lang, 2)
+        elif isinstance(value, float):
+            values[name] = int(value)
+        else:
+            values[name] = "" if value is None else value
+    return translate(lang, code, **values)
+
+
+def render_coded(lang: str | None, item: Mapping[str, object] | str) -> str:
+    """A stored ``{"code", "params", "message"}`` in `lang`; plain strings (older records) as they are."""
+    if isinstance(item, str):
+        return item
+    code = item.get("code")
+    params = item.get("params")
+    if not isinstance(code, str):
+        return str(item.get("message") or "")
+    return render(lang, code, params if isinstance(params, Mapping) else None)
