@@ -133,10 +133,11 @@ class CPVLabel:
     code: str
     label_fr: str
     label_en: str
+    label_ar: str = ""
 
 
 def load_cpv_csv(path: str | Path) -> dict[str, CPVLabel]:
-    """Read an official-style CPV list: columns code,label_fr,label_en (code8 optional)."""
+    """Read an official-style CPV list: columns code,label_fr,label_en (code8 and label_ar optional)."""
     labels: dict[str, CPVLabel] = {}
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
@@ -148,7 +149,9 @@ def load_cpv_csv(path: str | Path) -> dict[str, CPVLabel]:
                 code = parse_cpv(row.get("code8") or row["code"])
             except CPVError as exc:
                 raise CPVError(f"{path}, line {line}: {exc}") from exc
-            labels[code] = CPVLabel(code, row["label_fr"].strip(), row["label_en"].strip())
+            labels[code] = CPVLabel(
+                code, row["label_fr"].strip(), row["label_en"].strip(), (row.get("label_ar") or "").strip()
+            )
     return labels
 
 
@@ -159,7 +162,16 @@ def division_labels() -> dict[str, CPVLabel]:
 
 
 def label(code: str, lang: str = "fr", catalogue: dict[str, CPVLabel] | None = None) -> str:
-    """Most specific label known for `code`, falling back to its ancestors, then its division."""
+    """Most specific label known for `code`, falling back to its ancestors, then its division.
+
+    Arabic: official CPV lists have no Arabic, so the most specific Arabic label (at least the division's).
+    """
+    if lang == "ar":
+        for source in (catalogue or {}, division_labels()):
+            for candidate in [code, *reversed(ancestors(code))]:
+                entry = source.get(candidate)
+                if entry and entry.label_ar:
+                    return entry.label_ar
     for source in (catalogue or {}, division_labels()):
         for candidate in [code, *reversed(ancestors(code))]:
             entry = source.get(candidate)

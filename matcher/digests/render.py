@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from matcher.cpv import label as cpv_label
 from matcher.digests.curate import get_digest
 from matcher.digests.messages import feature_label, language, words
 from matcher.digests.views import BatchContent
@@ -151,13 +152,18 @@ def gaps(explanation: dict[str, Any], lang: str = "fr") -> list[str]:
     return found
 
 
+def _cpv_name(pair: dict[str, Any], lang: str) -> str:
+    """The engine's label (in the startup's language, from the full CPV list); Arabic from our division names."""
+    return cpv_label(str(pair["tender_code"]), "ar") if lang == "ar" else str(pair["label"])
+
+
 def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
     explanation = item["explanation"]
     cpv = explanation.get("cpv_matches") or []
     return {
         "reasons": reasons(explanation, lang),
         "shared_terms": list(explanation.get("shared_terms") or [])[:6],
-        "cpv": f"{cpv[0]['tender_code']} ({cpv[0]['label']})" if cpv else None,
+        "cpv": f"{cpv[0]['tender_code']} ({_cpv_name(cpv[0], lang)})" if cpv else None,
         "gaps": gaps(explanation, lang),
         "eligibility_known": bool(explanation.get("eligibility")),
         "note": item["note"],

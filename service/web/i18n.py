@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from matcher import cpv
+from matcher.cpv import CPVLabel
 from matcher.digests.render import reasons
 from matcher.i18n import (
     DEFAULT_LANGUAGE,
@@ -60,9 +62,15 @@ class Translator:
     ``gettext`` / ``ngettext`` make it usable by Jinja2's i18n extension too (``{{ _('key') }}``).
     """
 
-    def __init__(self, lang: str = DEFAULT_LANGUAGE, zone: str = "Africa/Casablanca") -> None:
+    def __init__(
+        self,
+        lang: str = DEFAULT_LANGUAGE,
+        zone: str = "Africa/Casablanca",
+        cpv_labels: dict[str, CPVLabel] | None = None,
+    ) -> None:
         self.lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         self.zone_name = zone
+        self.cpv_labels = cpv_labels or {}
         self.dir = "rtl" if self.lang in RTL_LANGUAGES else "ltr"
 
     def __call__(self, key: str, **values: object) -> str:
@@ -73,6 +81,10 @@ class Translator:
 
     def ngettext(self, key: str, plural: str, count: int, **values: object) -> str:
         return translate(self.lang, key, count=count, **values)
+
+    def cpv(self, code: str) -> str:
+        """A CPV code's label in this language (the engine's catalogue where loaded, else the divisions)."""
+        return cpv.label(code, self.lang, self.cpv_labels)
 
     def reason(self, item: Any) -> str:
         """A domain reason (code + params, e.g. an eligibility gap) in this language."""

@@ -79,7 +79,9 @@ def translator(request: Request) -> Translator:
     if wanted:
         session.set_lang(wanted)
     lang = session.lang or DEFAULT_LANGUAGE  # French unless chosen (?lang=) or set from the profile at sign-in
-    request.state.translator = Translator(lang, settings_of(request).default_timezone)
+    engine = engine_slot(request).loaded
+    labels = getattr(engine, "cpv_labels", None)  # the full CPV list once the engine is loaded
+    request.state.translator = Translator(lang, settings_of(request).default_timezone, labels)
     return request.state.translator
 
 
