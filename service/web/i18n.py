@@ -82,6 +82,15 @@ class Translator:
     def ngettext(self, key: str, plural: str, count: int, **values: object) -> str:
         return translate(self.lang, key, count=count, **values)
 
+    def known(self, key: str, fallback: object) -> str:
+        """The message `key` when the catalogue has it (e.g. 'audit_' + an action), else `fallback` as is."""
+        return self(key) if catalogue(self.lang).has(key) or catalogue(DEFAULT_LANGUAGE).has(key) else str(fallback)
+
+    def not_found(self, kind: str, external_id: str) -> str:
+        """A domain NotFoundError in this language: 'Introuvable : startup « S-1 ».'"""
+        name = self.known("kind_" + kind.replace(" ", "_"), kind)
+        return self("not_found_message", kind=name, id=external_id)
+
     def cpv(self, code: str) -> str:
         """A CPV code's label in this language (the engine's catalogue where loaded, else the divisions)."""
         return cpv.label(code, self.lang, self.cpv_labels)

@@ -187,6 +187,9 @@ class WebRoute(APIRoute):
 
         async def route(request: Request) -> Response:
             session = WebSession.load(request)
+            wanted = normalize_language(request.query_params.get("lang"))
+            if wanted:  # any page (a redirect too) takes ?lang= and keeps it for the session
+                session.set_lang(wanted)
             response: Response
             try:
                 if request.method == "POST":
@@ -200,7 +203,7 @@ class WebRoute(APIRoute):
             except PageError as exc:
                 response = error_page(request, exc.status, exc.message)
             except NotFoundError as exc:
-                response = error_page(request, 404, str(exc))
+                response = error_page(request, 404, translator(request).not_found(exc.kind, exc.external_id))
             except RequestValidationError as exc:  # a malformed path or form value
                 problems = "; ".join(
                     f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"
