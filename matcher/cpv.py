@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from matcher.errors import CodedValueError
+
 _CPV = re.compile(r"^\s*(\d{8})(?:\s*-\s*(\d))?\s*$")
 _DIVISION_LABELS = Path(__file__).with_name("data") / "cpv_divisions.csv"
 
 
-class CPVError(ValueError):
+class CPVError(CodedValueError):
     """Raised for a string that is not a CPV code."""
 
 
@@ -29,7 +31,11 @@ def parse_cpv(value: object) -> str:
         text = "0" + text
     match = _CPV.match(text)
     if not match:
-        raise CPVError(f"not a CPV code: {value!r} (expected 8 digits, optionally '-' and a check digit)")
+        raise CPVError(
+            f"not a CPV code: {value!r} (expected 8 digits, optionally '-' and a check digit)",
+            "v_cpv_invalid",
+            value=str(value),
+        )
     return match.group(1)
 
 

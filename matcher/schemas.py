@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from matcher.cpv import parse_cpv_list
+from matcher.errors import CodedValueError
 from matcher.text import normalize
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -30,7 +31,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 def _check_email(value: Any) -> Any:
     if value is not None and not _EMAIL.match(str(value).strip()):
-        raise ValueError(f"not an e-mail address: {value!r}")
+        raise CodedValueError(f"not an e-mail address: {value!r}", "v_not_email", value=str(value))
     return None if value is None else str(value).strip()
 
 
@@ -128,7 +129,7 @@ def _to_bool(value: Any) -> Any:
             return True
         if lowered in {"0", "false", "no", "non", "n", "faux"}:
             return False
-        raise ValueError(f"not a yes/no value: {value!r}")
+        raise CodedValueError(f"not a yes/no value: {value!r}", "v_not_yes_no", value=str(value))
     return value
 
 
@@ -246,5 +247,5 @@ class TenderIn(_Input):
     def _deadline_after_publication(cls, value: datetime | None, info: Any) -> datetime | None:
         published = info.data.get("published_at")
         if value is not None and published is not None and value < published:
-            raise ValueError("deadline is before the publication date")
+            raise CodedValueError("deadline is before the publication date", "v_deadline_before_publication")
         return value

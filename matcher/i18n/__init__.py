@@ -18,7 +18,7 @@ from matcher.i18n.catalogue import (
     read_catalog,
     translate,
 )
-from matcher.i18n.coded import render, render_coded
+from matcher.i18n.coded import error_code, render, render_coded
 from matcher.i18n.formats import (
     format_date,
     format_datetime,
@@ -35,6 +35,7 @@ __all__ = [
     "accepted_language",
     "all_keys",
     "catalogue",
+    "error_code",
     "format_date",
     "format_datetime",
     "format_money",

@@ -8,7 +8,9 @@ formatted as money in that language (``90 000 MAD`` / ``90,000 MAD``), other num
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+from matcher.errors import CodedValueError
 from matcher.i18n.catalogue import translate
 from matcher.i18n.formats import format_money, format_number
 
@@ -44,3 +46,16 @@ def render_coded(lang: str | None, item: Mapping[str, object] | str) -> str:
     if not isinstance(code, str):
         return str(item.get("message") or "")
     return render(lang, code, params if isinstance(params, Mapping) else None)
+
+
+def error_code(error: Any) -> tuple[str, dict[str, Any]]:
+    """A pydantic error as a catalogue code with parameters: domain codes kept, pydantic types as v_<type>."""
+    context = dict(error.get("ctx") or {})
+    cause = context.pop("error", None)
+    if isinstance(cause, CodedValueError):
+        return cause.code, dict(cause.params)
+    kind = str(error.get("type", ""))
+    if kind == "missing" or (error.get("input") is None and kind.endswith("_type")):
+        return "v_missing", {}
+    simple = {k: v if isinstance(v, int | float) else str(v) for k, v in context.items()}
+    return f"v_{kind}", simple

@@ -17,6 +17,7 @@ from matcher.digests.render import reasons
 from matcher.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
+    error_code,
     format_date,
     format_money,
     format_number,
@@ -50,10 +51,10 @@ def normalize_language(value: str | None) -> str | None:
 
 def validation_message(t: Translator, error: Mapping[str, Any]) -> str:
     """A pydantic error in the reader's language where we know its type; the domain's own words otherwise."""
-    key = f"v_{error.get('type', '')}"
-    if catalogue(t.lang).has(key) or catalogue(DEFAULT_LANGUAGE).has(key):
-        return t(key, **dict(error.get("ctx") or {}))
-    return str(error.get("msg", "")).removeprefix("Value error, ")
+    code, params = error_code(error)
+    if catalogue(t.lang).has(code) or catalogue(DEFAULT_LANGUAGE).has(code):
+        return t.reason({"code": code, "params": params})
+    return t("v_invalid")
 
 
 class Translator:
@@ -90,6 +91,16 @@ class Translator:
         """A domain NotFoundError in this language: 'Introuvable : startup « S-1 ».'"""
         name = self.known("kind_" + kind.replace(" ", "_"), kind)
         return self("not_found_message", kind=name, id=external_id)
+
+    def reject(self, row: Any) -> str:
+        """An import reject's reason in this language (its code), or the stored English reason if it has none."""
+        code = getattr(row, "code", None) or (row.get("code") if isinstance(row, Mapping) else None)
+        if not code or not (catalogue(self.lang).has(code) or catalogue(DEFAULT_LANGUAGE).has(code)):
+            return str(getattr(row, "reason", None) or (row.get("reason") if isinstance(row, Mapping) else ""))
+        params = dict(getattr(row, "params", None) or (row.get("params") if isinstance(row, Mapping) else {}) or {})
+        others = params.pop("others", None)
+        text = self.reason({"code": code, "params": params})
+        return f"{text} {self('v_others', others=others)}" if others else text
 
     def cpv(self, code: str) -> str:
         """A CPV code's label in this language (the engine's catalogue where loaded, else the divisions)."""

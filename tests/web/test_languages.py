@@ -208,3 +208,33 @@ def test_digest_emails_in_each_language(browser: Any, live_server: str, web_seed
     assert set(seen) == {"fr", "en", "ar"}, f"previews found for {sorted(seen)} only"
     assert not problems, f"English in French/Arabic e-mails: {problems}"
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_import_rejects_read_in_the_readers_language(
+    browser: Any, live_server: str, web_seed: WebSeed, tmp_path: Any, lang: str
+) -> None:
+    """Rejected rows (pydantic and domain checks alike) give their reason in French or Arabic, not English."""
+    context = browser.new_context(base_url=live_server)
+    page = context.new_page()
+    sign_in(page, web_seed.keys["staff"])
+    upload = tmp_path / "tenders.csv"
+    upload.write_text(
+        "external_id,title,buyer_external_id,cpv_codes,deadline_at,estimated_value\n"
+        f"T-{lang}-1,Montant négatif,B-CASA,72000000,2099-01-31,-5\n"
+        f"T-{lang}-2,Code CPV tronqué,B-CASA,72,2099-01-31,1000\n"
+        f"T-{lang}-3,,B-CASA,72000000,2099-01-31,1000\n",
+        encoding="utf-8",
+    )
+    page.goto(f"/staff/import?lang={lang}")
+    page.locator("#kind").select_option("tenders")
+    page.locator("#file").set_input_files(str(upload))
+    page.locator("form button[type=submit]").last.click()
+    rows = page.locator("table.rejects tbody tr")
+    expect(rows).to_have_count(3)
+    reasons = rows.locator("td:last-child").all_inner_texts()
+    assert not english_in(reasons), reasons
+    expected = {"fr": "n'est pas un code CPV", "ar": "ليس رمز CPV"}[lang]
+    assert any(expected in reason for reason in reasons), reasons
+    assert not english_in(page.evaluate(VISIBLE_TEXT))
+    context.close()
