@@ -20,7 +20,7 @@ from matcher.cpv import label as cpv_label
 from matcher.digests.curate import get_digest
 from matcher.digests.messages import feature_label, language, words
 from matcher.digests.views import BatchContent
-from matcher.i18n import format_datetime, format_week, render_coded, translate
+from matcher.i18n import format_datetime, format_week, render_coded, translate, zone_city
 from matcher.i18n import format_money as _format_money
 from matcher.settings import Settings
 from matcher.store import Digest
@@ -111,8 +111,7 @@ def format_deadline(value: str | None, zone: str | None, lang: str, default_zone
     except (KeyError, ValueError):
         name = default_zone
         local = moment.astimezone(ZoneInfo(default_zone))
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{format_datetime(local, lang, name)} ({city})"
+    return f"{format_datetime(local, lang, name)} ({zone_city(name, lang)})"
 
 
 def _ltr(value: str | None, lang: str) -> str | None:
@@ -196,12 +195,13 @@ def _buyer_groups(items: list[dict[str, Any]], lang: str, settings: Settings) ->
         tender = item["tender"]
         group = groups.setdefault(tender["id"], {"tender": _tender_facts(tender, lang, settings), "startups": []})
         startup = item["startup"]
-        place = ", ".join(part for part in (startup["city"], startup["region"]) if part)
+        sep = translate(lang, "mail_sep_list")
+        place = sep.join(part for part in (startup["city"], startup["region"]) if part)
         group["startups"].append(
             {
                 "name": startup["name"],
                 "place": place,
-                "sectors": ", ".join(startup["sectors"][:4]),
+                "sectors": sep.join(startup["sectors"][:4]),
                 "references": startup["references_count"],
                 "email": startup["email"],
             }

@@ -26,6 +26,7 @@ from matcher.i18n.formats import (
     format_number,
     format_week,
     local_date,
+    zone_city,
 )
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "render",
     "render_coded",
     "translate",
+    "zone_city",
 ]

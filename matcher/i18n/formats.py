@@ -11,12 +11,15 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _format_date
+from babel.dates import get_timezone, get_timezone_location
 from babel.numbers import format_decimal
 
 from matcher.i18n.catalogue import language_or_default, translate
 
 # French as written in France/Morocco with narrow no-break spaces; Arabic with Latin digits.
 LOCALES = {"fr": "fr_MA", "en": "en", "ar": "ar_MA"}
+# Arabic medium dates are all digits and slashes ('02‏/01‏/2027'): the long form names the month ('2 يناير 2027').
+_DATE_FORMAT = {"ar": "long"}
 
 
 def locale_of(lang: str | None) -> Locale:
@@ -61,7 +64,9 @@ def format_date(day: date | datetime | None, lang: str | None, zone: str = "Afri
         local = local_date(day, zone)
         assert local is not None
         day = local
-    return _latin(_format_date(day, format="medium", locale=locale_of(lang)))
+    return _latin(
+        _format_date(day, format=_DATE_FORMAT.get(language_or_default(lang), "medium"), locale=locale_of(lang))
+    )
 
 
 def format_datetime(moment: datetime | None, lang: str | None, zone: str = "Africa/Casablanca") -> str:
@@ -69,8 +74,18 @@ def format_datetime(moment: datetime | None, lang: str | None, zone: str = "Afri
     if moment is None:
         return ""
     local = _aware(moment).astimezone(ZoneInfo(zone))
-    day = _format_date(local.date(), format="medium", locale=locale_of(lang))
+    day = _format_date(
+        local.date(), format=_DATE_FORMAT.get(language_or_default(lang), "medium"), locale=locale_of(lang)
+    )
     return _latin(f"{day} {local:%H:%M}")
+
+
+def zone_city(zone: str, lang: str | None) -> str:
+    """The city that names a time zone, in the reader's language ('Africa/Casablanca' → 'الدار البيضاء')."""
+    try:
+        return str(get_timezone_location(get_timezone(zone), locale=locale_of(lang), return_city=True))
+    except (LookupError, ValueError):
+        return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def format_week(week: str, lang: str | None) -> str:

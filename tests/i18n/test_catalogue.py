@@ -60,7 +60,9 @@ def test_arabic_texts_are_in_arabic() -> None:
     latin_only = sorted(
         key
         for key, strings in _texts("ar").items()
-        if key not in SAME_EVERYWHERE and any(s and not ARABIC_LETTER.search(s) for s in strings)
+        if key not in SAME_EVERYWHERE
+        and not key.startswith("mail_sep_")
+        and any(s and not ARABIC_LETTER.search(s) for s in strings)
     )
     assert not latin_only, f"Arabic messages without Arabic letters: {latin_only}"
 

@@ -10,23 +10,21 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
 
-from matcher.i18n import LANGUAGES, read_catalog
+from matcher.i18n import LANGUAGES
 from matcher.store import Startup, Store
+from tests.i18n.markers import english_in
 from tests.web.conftest import WebSeed, sign_in
 
 pytestmark = pytest.mark.browser
 
 expect = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed").expect
 
-# English catalogue words that are also fine in a French or Arabic page (codes, brand, shared loanwords).
-ALLOWED = {"tremplin", "startup", "startups", "html", "email", "e-mail"}
 MAX_PAGES = 30  # per role and language; pages of the same shape (ids replaced) are visited twice at most
 # The visible words of a page, and the words people hear or see in attributes; data text excluded.
 VISIBLE_TEXT = """(root) => {
@@ -48,31 +46,6 @@ VISIBLE_TEXT = """(root) => {
   out.push(root.ownerDocument.title);
   return out;
 }"""
-
-
-def _words(text: str) -> set[str]:
-    return {word.lower() for word in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*[A-Za-zÀ-ÿ]", text)}
-
-
-@cache
-def english_markers() -> frozenset[str]:
-    """Words of the English messages that appear in no French or Arabic message."""
-    vocabulary: dict[str, set[str]] = {}
-    for lang in LANGUAGES:
-        words: set[str] = set()
-        for message in read_catalog(lang):
-            strings = message.string if isinstance(message.string, list | tuple) else [message.string]
-            for text in strings:
-                words |= _words(re.sub(r"\{[^}]*\}", " ", str(text or "")))
-        vocabulary[lang] = words
-    english = vocabulary["en"] - vocabulary["fr"] - vocabulary["ar"] - ALLOWED
-    return frozenset(word for word in english if len(word) >= 3)
-
-
-def english_in(texts: list[str]) -> list[str]:
-    """The texts that read as English: at least one marker word."""
-    markers = english_markers()
-    return [text for text in texts if _words(text) & markers]
 
 
 def _shape(path: str) -> str:

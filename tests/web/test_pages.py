@@ -220,8 +220,9 @@ def test_staff_import_shows_the_row_level_report(client: TestClient, seed: WebSe
     )
     assert response.status_code == 200
     report = response.text
-    rejected_row = re.search(r"<tr><td>3</td><td>headcount</td><td[^>]*>S-BAD</td>", report)
+    rejected_row = re.search(r"<tr><td>3</td><td[^>]*>headcount</td><td[^>]*>S-BAD</td><td>([^<]*)</td>", report)
     assert rejected_row, report[-3000:]
+    assert rejected_row.group(1) == "La valeur doit être supérieure ou égale à 0."  # pydantic's error, in French
     assert "lignes enregistrées 1, rejetées 1" in report
     store = Store(seed.settings)
     with store.session() as session:
