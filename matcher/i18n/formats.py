@@ -6,6 +6,7 @@ where known, Morocco's by default).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -36,7 +37,10 @@ def format_number(value: float | int | None, lang: str | None, decimals: int = 0
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return _latin(format_decimal(value, format=pattern, locale=locale_of(lang)))
+    try:
+        return _latin(format_decimal(value, format=pattern, locale=locale_of(lang)))
+    except (ArithmeticError, ValueError):  # inf, nan, or beyond decimal precision (e.g. 1e300)
+        return f"{value:,.{decimals}f}" if math.isfinite(value) else str(value)
 
 
 def format_money(amount: float | int | None, currency: str | None, lang: str | None) -> str | None:

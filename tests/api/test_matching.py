@@ -83,7 +83,17 @@ def test_tender_and_profile_edits_change_eligibility_at_once(engine_client: Test
     assert "T-PAY" not in match_ids(engine_client, auth)  # ineligible ones are left out by default
     everything = engine_client.get("/startups/S-PAY/matches?include_ineligible=true", headers=auth("startup_a"))
     t_pay = next(item for item in everything.json()["data"] if item["tender_id"] == "T-PAY")
-    assert t_pay["eligibility"] == {"status": "ineligible", "reasons": ["needs 3 references, you list 1"]}
+    assert t_pay["eligibility"] == {
+        "status": "ineligible",
+        "reasons": ["needs 3 references, you list 1"],
+        "details": [  # the same reason as a message code, for clients that render it in their language
+            {
+                "code": "elig_block_references",
+                "params": {"needed": 3, "have": 1},
+                "message": "needs 3 references, you list 1",
+            }
+        ],
+    }
 
     more = engine_client.patch("/startups/S-PAY", json={"references_count": 4}, headers=auth("startup_a"))
     assert more.status_code == 200
