@@ -28,7 +28,15 @@ class NotFoundError(TremplinError):
 
 
 class ConflictError(TremplinError):
-    """The request contradicts the current state (e.g. editing an approved digest)."""
+    """The request contradicts the current state (e.g. editing an approved digest).
+
+    `code` and `params` name it for the message catalogue (pages render it in the reader's language).
+    """
+
+    def __init__(self, message: str, code: str | None = None, **params: str | int | float) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class ModelUnavailableError(TremplinError):

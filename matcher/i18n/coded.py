@@ -16,6 +16,8 @@ from matcher.i18n.formats import format_money, format_number
 
 # Parameters holding an amount in the message's ``currency`` parameter.
 MONEY_PARAMS = frozenset({"floor", "declared", "guarantee", "amount"})
+# Parameters holding a code that has its own message (a batch status 'approved' → 'status_approved').
+CODE_PARAMS = {"status": "status_"}
 
 Params = Mapping[str, str | int | float | None]
 
@@ -25,7 +27,9 @@ def render(lang: str | None, code: str, params: Params | None = None) -> str:
     values: dict[str, object] = {}
     currency = str((params or {}).get("currency") or "MAD")
     for name, value in (params or {}).items():
-        if name in MONEY_PARAMS and isinstance(value, int | float):
+        if name in CODE_PARAMS and isinstance(value, str):
+            values[name] = translate(lang, CODE_PARAMS[name] + value)
+        elif name in MONEY_PARAMS and isinstance(value, int | float):
             money = format_money(value, currency, lang)
             values[name] = f"\u2066{money}\u2069" if lang == "ar" else money  # keeps its order in Arabic text
         elif isinstance(value, float) and not value.is_integer():

@@ -14,6 +14,7 @@ from typing import Any
 from matcher import cpv
 from matcher.cpv import CPVLabel
 from matcher.digests.render import reasons
+from matcher.errors import NotFoundError
 from matcher.i18n import (
     DEFAULT_LANGUAGE,
     catalogue,
@@ -101,6 +102,15 @@ class Translator:
         others = params.pop("others", None)
         text = self.reason({"code": code, "params": params})
         return f"{text} {self('v_others', others=others)}" if others else text
+
+    def error(self, exc: Exception) -> str:
+        """A domain refusal (conflict, bad value, unknown id) in this language; its English text if it has no code."""
+        if isinstance(exc, NotFoundError):
+            return self.not_found(exc.kind, exc.external_id)
+        code = getattr(exc, "code", None)
+        if isinstance(code, str) and (catalogue(self.lang).has(code) or catalogue(DEFAULT_LANGUAGE).has(code)):
+            return self.reason({"code": code, "params": dict(getattr(exc, "params", None) or {})})
+        return str(exc)
 
     def cpv(self, code: str) -> str:
         """A CPV code's label in this language (the engine's catalogue where loaded, else the divisions)."""
