@@ -59,7 +59,7 @@ def test_staff_build_approve_and_send_a_batch_from_the_web(tmp_path: Any, smtp: 
         assert "Lot 2026-W11 (startups) : 3 destinataires" in unescape(built.text)
 
         refused = post(f"{batch_url}/send")
-        assert "only an approved batch is sent" in unescape(refused.text)
+        assert "Seul un lot approuvé est envoyé" in unescape(refused.text)  # the refusal, in French
         assert inbox.recipients == []
 
         post(f"{batch_url}/submit")
