@@ -169,4 +169,4 @@ def localized_summary(t: Translator, explanation: Explanation | dict[str, Any]) 
     found = reasons(data, t.lang)
     if not found or found == [str(data.get("summary"))]:  # no positive feature: reasons() fell back
         return t("weak_fit")
-    return t("fits_because", reasons=", ".join(found))
+    return t("fits_because", reasons=t("mail_sep_list").join(found))  # Arabic comma in Arabic
