@@ -160,7 +160,7 @@ class Translator:
             return self("today")
         if days == 1:
             return self("one_day_left")
-        return self("days_left", days=days)
+        return self("days_left", count=days)
 
 
 def localized_summary(t: Translator, explanation: Explanation | dict[str, Any]) -> str:
