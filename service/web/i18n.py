@@ -128,7 +128,8 @@ class Translator:
     def money(self, amount: float | None, currency: str = "MAD") -> str:
         if amount is None:
             return self("not_given")
-        return format_money(amount, currency, self.lang) or ""
+        money = format_money(amount, currency, self.lang) or ""
+        return f"\u2066{money}\u2069" if self.dir == "rtl" else money  # '1.500.000 MAD' keeps its order
 
     def score(self, value: float) -> str:
         return self.number(value, 2)
