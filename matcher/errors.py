@@ -4,7 +4,15 @@ from __future__ import annotations
 
 
 class TremplinError(Exception):
-    """Base class: a problem the user can act on, with a readable message."""
+    """Base class: a problem the user can act on, with a readable (English) message.
+
+    `code` and `params` name it for the message catalogue, so pages render it in the reader's language.
+    """
+
+    def __init__(self, message: str = "", code: str | None = None, **params: str | int | float) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class CodedValueError(ValueError):
@@ -28,15 +36,7 @@ class NotFoundError(TremplinError):
 
 
 class ConflictError(TremplinError):
-    """The request contradicts the current state (e.g. editing an approved digest).
-
-    `code` and `params` name it for the message catalogue (pages render it in the reader's language).
-    """
-
-    def __init__(self, message: str, code: str | None = None, **params: str | int | float) -> None:
-        super().__init__(message)
-        self.code = code
-        self.params = params
+    """The request contradicts the current state (e.g. editing an approved digest)."""
 
 
 class ModelUnavailableError(TremplinError):

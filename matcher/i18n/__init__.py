@@ -18,7 +18,7 @@ from matcher.i18n.catalogue import (
     read_catalog,
     translate,
 )
-from matcher.i18n.coded import error_code, render, render_coded
+from matcher.i18n.coded import CodedText, error_code, render, render_coded
 from matcher.i18n.formats import (
     format_date,
     format_datetime,
@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "Catalogue",
+    "CodedText",
     "accepted_language",
     "all_keys",
     "catalogue",

@@ -22,6 +22,19 @@ CODE_PARAMS = {"status": "status_"}
 Params = Mapping[str, str | int | float | None]
 
 
+class CodedText(str):
+    """English text that also carries a catalogue code and params: still a plain str for JSON, logs and CLI."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, code: str, **params: Any) -> CodedText:
+        made = super().__new__(cls, text)
+        made.code = code
+        made.params = params
+        return made
+
+
 def render(lang: str | None, code: str, params: Params | None = None) -> str:
     """The message `code` in `lang`, its amounts and numbers written the way that language writes them."""
     values: dict[str, object] = {}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from matcher.i18n import CodedText
 from matcher.ingest.errors import IngestError
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "ocds", "decp")
@@ -130,13 +131,17 @@ def decode_text(data: bytes, filename: str, legacy_ok: bool = False) -> tuple[st
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start]
         if b"\x00" in data[:4096]:
-            raise IngestError(f"{filename} is a binary file, not UTF-8 text") from exc
+            raise IngestError(f"{filename} is a binary file, not UTF-8 text", "e_binary", file=filename) from exc
         if legacy_ok:
             legacy = _decode_windows_1252(data)
             if legacy is not None:
-                return legacy, f"{filename} is not UTF-8; read it as Windows-1252 (French letters only)"
+                note = f"{filename} is not UTF-8; read it as Windows-1252 (French letters only)"
+                return legacy, CodedText(note, "w_windows_1252", file=filename)
         raise IngestError(
-            f"{filename} is not UTF-8 text (byte 0x{byte:02x} on line {line}); save it as UTF-8 and retry"
+            f"{filename} is not UTF-8 text (byte 0x{byte:02x} on line {line}); save it as UTF-8 and retry",
+            "e_not_utf8",
+            file=filename,
+            line=line,
         ) from exc
 
 
@@ -275,7 +280,7 @@ def _read_csv(text: str, filename: str) -> tuple[list[SourceRow], list[str]]:
             skipped[int(match.group(1))] = match.group(2).strip()
     columns = [str(column) for column in frame.columns]
     if frame.empty and not skipped:
-        raise IngestError(f"{filename} has a header but no data rows")
+        raise IngestError(f"{filename} has a header but no data rows", "e_no_rows", file=filename)
     rows: list[SourceRow] = []
     line = 2
     records = frame.to_dict("records")
@@ -290,7 +295,7 @@ def _read_csv(text: str, filename: str) -> tuple[list[SourceRow], list[str]]:
     for number in sorted(n for n in skipped if n >= line):
         rows.append(SourceRow(number, None, f"wrong number of fields: {skipped[number]}"))
     if not rows:
-        raise IngestError(f"{filename} has a header but no data rows")
+        raise IngestError(f"{filename} has a header but no data rows", "e_no_rows", file=filename)
     return rows, []
 
 

@@ -75,7 +75,11 @@ def drafts_from_rows(
     if whole_file and missing:
         found = ", ".join(columns[:8]) + ("…" if len(columns) > 8 else "")
         raise IngestError(
-            f"{filename}: missing required column {' and '.join(repr(m) for m in missing)} for {kind} (found: {found})"
+            f"{filename}: missing required column {' and '.join(repr(m) for m in missing)} for {kind} (found: {found})",
+            "e_missing_columns",
+            file=filename,
+            columns=", ".join(missing),
+            found=found,
         )
     drafts = []
     for row in rows:

@@ -103,7 +103,7 @@ class Translator:
         text = self.reason({"code": code, "params": params})
         return f"{text} {self('v_others', others=others)}" if others else text
 
-    def error(self, exc: Exception) -> str:
+    def error(self, exc: object) -> str:
         """A domain refusal (conflict, bad value, unknown id) in this language; its English text if it has no code."""
         if isinstance(exc, NotFoundError):
             return self.not_found(exc.kind, exc.external_id)

@@ -193,10 +193,10 @@ def test_import_rejects_read_in_the_readers_language(
     sign_in(page, web_seed.keys["staff"])
     upload = tmp_path / "tenders.csv"
     upload.write_text(
-        "external_id,title,buyer_external_id,cpv_codes,deadline_at,estimated_value\n"
-        f"T-{lang}-1,Montant négatif,B-CASA,72000000,2099-01-31,-5\n"
-        f"T-{lang}-2,Code CPV tronqué,B-CASA,72,2099-01-31,1000\n"
-        f"T-{lang}-3,,B-CASA,72000000,2099-01-31,1000\n",
+        "external_id,title,buyer_external_id,cpv_codes,deadline_at,estimated_value,zzz_extra\n"
+        f"T-{lang}-1,Montant négatif,B-CASA,72000000,2099-01-31,-5,x\n"
+        f"T-{lang}-2,Code CPV tronqué,B-CASA,72,2099-01-31,1000,x\n"
+        f"T-{lang}-3,,B-CASA,72000000,2099-01-31,1000,x\n",
         encoding="utf-8",
     )
     page.goto(f"/staff/import?lang={lang}")
@@ -209,5 +209,7 @@ def test_import_rejects_read_in_the_readers_language(
     assert not english_in(reasons), reasons
     expected = {"fr": "n'est pas un code CPV", "ar": "ليس رمز CPV"}[lang]
     assert any(expected in reason for reason in reasons), reasons
+    warning = {"fr": "Colonne « zzz_extra » inconnue", "ar": "العمود «zzz_extra» ليس حقلا"}[lang]
+    expect(page.locator("main")).to_contain_text(warning)  # the unknown column's warning, in the reader's words
     assert not english_in(page.evaluate(VISIBLE_TEXT))
     context.close()
