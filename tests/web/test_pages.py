@@ -238,3 +238,19 @@ def test_without_a_configured_secret_one_is_created_once_in_the_state_folder(tmp
     secret_file = tmp_path / "home" / SECRET_FILE
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     assert stored_secret(tmp_path / "other") != first
+
+
+def test_templates_can_use_jinja2_gettext_as_well_as_t() -> None:
+    """Jinja2's i18n extension is installed: `_()`, `{% trans %}` and `ngettext` read the same catalogue."""
+    from service.web.render import templates
+
+    template = templates.env.from_string(
+        "{{ _('login_title') }}|{% trans name='Amina' %}signed_in_as{% endtrans %}|"
+        "{{ ngettext('recipients_found', 'recipients_found', 3) }}|{{ t('logout_title') }}"
+    )
+    for lang, expected in (
+        ("fr", "Connexion|Connecté : Amina|3 récapitulatifs|Déconnexion"),
+        ("ar", "تسجيل الدخول|متصل: Amina|3 نشرات|تسجيل الخروج"),
+    ):
+        t = Translator(lang)
+        assert template.render(t=t, _=t.gettext, gettext=t.gettext, ngettext=t.ngettext) == expected
