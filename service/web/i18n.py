@@ -20,6 +20,7 @@ from matcher.i18n import (
     catalogue,
     error_code,
     format_date,
+    format_datetime,
     format_money,
     format_number,
     local_date,
@@ -141,6 +142,17 @@ class Translator:
         if moment is None:
             return self("no_deadline")
         return format_date(moment, self.lang, self.zone_name)
+
+    def datetime(self, moment: datetime | str | None) -> str:
+        """A date and time in Morocco's time zone, in this language ('3 déc. 2026 17:45'); ISO text accepted."""
+        if not moment:
+            return "—"
+        if isinstance(moment, str):
+            try:
+                moment = datetime.fromisoformat(moment)
+            except ValueError:
+                return moment
+        return format_datetime(moment, self.lang, self.zone_name)
 
     def days_left(self, moment: datetime | None, now: datetime | None = None) -> int | None:
         """Whole calendar days until the deadline, as seen in Morocco's time zone."""
