@@ -143,16 +143,18 @@ class Translator:
             return self("no_deadline")
         return format_date(moment, self.lang, self.zone_name)
 
-    def datetime(self, moment: datetime | str | None) -> str:
+    def when(self, moment: datetime | str | None) -> str:
         """A date and time in Morocco's time zone, in this language ('3 déc. 2026 17:45'); ISO text accepted."""
         if not moment:
             return "—"
         if isinstance(moment, str):
             try:
-                moment = datetime.fromisoformat(moment)
+                parsed = datetime.fromisoformat(moment)
             except ValueError:
                 return moment
-        return format_datetime(moment, self.lang, self.zone_name)
+        else:
+            parsed = moment
+        return format_datetime(parsed, self.lang, self.zone_name)
 
     def days_left(self, moment: datetime | None, now: datetime | None = None) -> int | None:
         """Whole calendar days until the deadline, as seen in Morocco's time zone."""
