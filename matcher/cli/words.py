@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from matcher.digests.render import gaps, reasons
+from matcher.digests.render import gaps, summary_sentence
 from matcher.i18n import LANGUAGES, translate
 from matcher.ranking.results import Eligibility, Explanation
 
@@ -35,7 +35,4 @@ def why_text(explanation: Explanation, lang: str) -> str:
     """The strongest reasons of the score in `lang` (the English summary stays the API's)."""
     if lang == "en":
         return explanation.summary
-    found = reasons(explanation.model_dump(mode="json"), lang)
-    if not found or found == [explanation.summary]:
-        return translate(lang, "weak_fit")
-    return translate(lang, "fits_because", reasons=translate(lang, "mail_sep_list").join(found))
+    return summary_sentence(explanation.model_dump(mode="json"), lang)

@@ -138,6 +138,14 @@ def reasons(explanation: dict[str, Any], lang: str, top: int = 3) -> list[str]:
     return found
 
 
+def summary_sentence(explanation: dict[str, Any], lang: str) -> str:
+    """'Pertinent pour : activité proche, …' — the engine's why, in the reader's language."""
+    found = reasons(explanation, lang)
+    if not found or found == [str(explanation.get("summary"))]:  # no positive feature: reasons() fell back
+        return translate(lang, "weak_fit")
+    return translate(lang, "fits_because", reasons=translate(lang, "mail_sep_list").join(found))
+
+
 def gaps(explanation: dict[str, Any], lang: str = "fr") -> list[str]:
     """Eligibility gaps in the reader's language (codes rendered by the catalogue; older items as stored)."""
     eligibility = explanation.get("eligibility") or {}

@@ -13,7 +13,7 @@ from typing import Any
 
 from matcher import cpv
 from matcher.cpv import CPVLabel
-from matcher.digests.render import reasons
+from matcher.digests.render import summary_sentence
 from matcher.errors import NotFoundError
 from matcher.i18n import (
     DEFAULT_LANGUAGE,
@@ -181,7 +181,4 @@ class Translator:
 def localized_summary(t: Translator, explanation: Explanation | dict[str, Any]) -> str:
     """The engine's 'fits because of …' sentence in the reader's language (labels shared with the e-mails)."""
     data = explanation.model_dump(mode="json") if isinstance(explanation, Explanation) else explanation
-    found = reasons(data, t.lang)
-    if not found or found == [str(data.get("summary"))]:  # no positive feature: reasons() fell back
-        return t("weak_fit")
-    return t("fits_because", reasons=t("mail_sep_list").join(found))  # Arabic comma in Arabic
+    return summary_sentence(data, t.lang)
