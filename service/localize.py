@@ -42,6 +42,11 @@ def _explanation(explanation: Explanation, lang: str) -> Explanation:
         explanation.gaps = [detail.message for detail in explanation.gap_details]
     for pair in explanation.cpv_matches:
         pair.label = cpv.label(pair.tender_code, lang)
+    record = explanation.track_record_detail
+    if record is not None:
+        count, field = int(record.params.get("count", 0)), cpv.label(str(record.params.get("cpv", "")), lang)
+        record.message = render(lang, "track_record_note", {"count": count, "field": field})
+        explanation.track_record = record.message
     explanation.summary = summary_sentence(explanation.model_dump(mode="json"), lang)
     return explanation
 

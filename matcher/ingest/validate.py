@@ -70,6 +70,12 @@ def drafts_from_rows(
     for row in rows:
         if isinstance(row.raw, dict):
             columns.extend(column for column in row.raw if column not in columns)
+    mapping = column_map(kind, columns, filename, whole_file)
+    return map_rows(mapping, rows), mapping.warnings()
+
+
+def column_map(kind: str, columns: list[str], filename: str, whole_file: bool = True) -> ColumnMap:
+    """The file's columns → schema fields, once per file (chunks are then mapped with `map_rows`)."""
     mapping = ColumnMap.build(kind, columns)
     missing = mapping.missing_required()
     if whole_file and missing:
@@ -81,6 +87,10 @@ def drafts_from_rows(
             columns=", ".join(missing),
             found=found,
         )
+    return mapping
+
+
+def map_rows(mapping: ColumnMap, rows: list[SourceRow]) -> list[Draft]:
     drafts = []
     for row in rows:
         if row.problem or not isinstance(row.raw, dict):
@@ -89,7 +99,7 @@ def drafts_from_rows(
         values, sources = mapping.apply(row.raw)
         problem = _tidy(values)
         drafts.append(Draft(row.line, values, row.raw, sources=sources, problem=problem))
-    return drafts, mapping.warnings()
+    return drafts
 
 
 def _tidy(values: dict[str, Any]) -> tuple[str | None, str] | None:
@@ -110,15 +120,18 @@ def _tidy(values: dict[str, Any]) -> tuple[str | None, str] | None:
     return None
 
 
-def validate(kind: str, drafts: list[Draft], unit: str = "line") -> tuple[list[ValidRow], list[RowError]]:
+def validate(
+    kind: str, drafts: list[Draft], unit: str = "line", first_line: dict[str, int] | None = None
+) -> tuple[list[ValidRow], list[RowError]]:
     """Validate every draft; the later of two rows with the same external id is a duplicate.
 
-    `unit` names what a draft's line counts ('line', 'record', 'item') in the duplicate message.
+    `unit` names what a draft's line counts ('line', 'record', 'item') in the duplicate message;
+    `first_line` (id → line) carries the ids seen in earlier chunks of the same file.
     """
     schema = SCHEMAS[kind]
     valid: list[ValidRow] = []
     errors: list[RowError] = []
-    first_line: dict[str, int] = {}
+    first_line = {} if first_line is None else first_line
     for draft in drafts:
         guess_id = _guess_id(draft.values)
         if draft.problem is not None:

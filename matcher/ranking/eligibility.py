@@ -36,6 +36,22 @@ def _certification_key(name: str) -> str:
     return "".join(ch for ch in fold(name) if ch.isalnum())
 
 
+def references_problem(startup: StartupRecord, needed: int) -> tuple[bool, Reason] | None:
+    """(blocking?, reason) when references fall short; verified and buyer-confirmed ones count fully.
+
+    Too few references at all blocks; enough declared but too few verified or confirmed by their buyer
+    is a gap that says which kind is missing.
+    """
+    trusted = startup.verified + startup.buyer_confirmed
+    if trusted >= needed:
+        return None
+    listed = max(startup.references_count, trusted + startup.declared)
+    tiers = {"verified": startup.verified, "confirmed": startup.buyer_confirmed}
+    if listed < needed:
+        return True, Reason.of("elig_block_references", needed=needed, have=listed, **tiers)
+    return False, Reason.of("elig_gap_references_unverified", needed=needed, missing=needed - trusted, **tiers)
+
+
 def assess(startup: StartupRecord, tender: TenderRecord, now: datetime) -> Eligibility:
     blocking: list[Reason] = []
     gaps: list[Reason] = []
@@ -50,9 +66,9 @@ def assess(startup: StartupRecord, tender: TenderRecord, now: datetime) -> Eligi
                 blocking.append(need("elig_block_years", years=tender.min_years_in_business, have=years))
 
     if tender.min_references:
-        have = startup.references_count
-        if have < tender.min_references:
-            blocking.append(need("elig_block_references", needed=tender.min_references, have=have))
+        problem = references_problem(startup, tender.min_references)
+        if problem is not None:
+            (blocking if problem[0] else gaps).append(problem[1])
 
     if tender.min_revenue:
         floor, currency = tender.min_revenue, tender.currency

@@ -20,11 +20,12 @@ from matcher.index.index_set import IndexSet
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
 from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
 from matcher.ranking.eligibility import assess
-from matcher.ranking.explain import cpv_matches, explain
+from matcher.ranking.explain import cpv_matches, explain, track_record_note
 from matcher.ranking.features import (
     QUERY_FEATURES,
     SUPPLIER_FEATURES,
     TENDER_FEATURES,
+    public_track_record,
     set_case_columns,
     supplier_features,
     tender_features,
@@ -327,9 +328,11 @@ class Engine:
             record = records[i]
             eligibility = eligibilities[i] if eligibilities is not None else None
             pairs = cpv_matches(record.cpv_codes, tender.cpv_codes, self.cpv_labels) if tender else []
+            division, contracts = public_track_record(record, tender.cpv_codes) if tender else (None, 0)
             explanation = explain(
                 names, matrix[i], parts[i],
                 self.indexes.startup_lexical.shared_terms(query_text, record.external_id), pairs, eligibility,
+                track_record=track_record_note(division, contracts, self.cpv_labels),
             )  # fmt: skip
             matches.append(
                 SupplierMatch(
@@ -341,6 +344,9 @@ class Engine:
                     certifications=list(record.certifications),
                     headcount=record.headcount,
                     references_count=record.references_count,
+                    summary=record.summary,
+                    verified_references=record.verified,
+                    buyer_confirmed_references=record.buyer_confirmed,
                     score=round(float(scores[i]), 4),
                     eligibility=eligibility,
                     explanation=explanation,

@@ -10,7 +10,7 @@ from matcher import cpv
 from matcher.cpv import CPVLabel
 from matcher.i18n import translate
 from matcher.ranking.features import LABELS
-from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution
+from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution, Reason
 
 
 def cpv_matches(
@@ -39,6 +39,7 @@ def explain(
     cpv_pairs: list[CPVMatchOut],
     eligibility: Eligibility | None,
     top: int = 3,
+    track_record: Reason | None = None,
 ) -> Explanation:
     order = np.argsort(-contributions)
     features = [
@@ -56,6 +57,8 @@ def explain(
         summary += f"; {translate('en', 'shared_terms').lower()}: {', '.join(shared_terms[:4])}"
     if cpv_pairs:
         summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label})"
+    if track_record:
+        summary += f"; {track_record.message}"
     return Explanation(
         summary=summary + ".",
         features=features,
@@ -63,4 +66,22 @@ def explain(
         cpv_matches=cpv_pairs,
         gaps=list(eligibility.reasons) if eligibility else [],
         gap_details=list(eligibility.details) if eligibility else [],
+        track_record=track_record.message if track_record else None,
+        track_record_detail=track_record,
     )
+
+
+def track_record_note(
+    division: str | None, contracts: int, catalogue: dict[str, CPVLabel], lang: str = "en"
+) -> Reason | None:
+    """'2 verified public contracts in IT services' (code 'track_record_note', count and the division's code).
+
+    Its message is English with the CPV catalogue's label; pages render the code with the division's
+    label in the reader's language.
+    """
+    if not division or contracts <= 0:
+        return None
+    code = division + "000000"
+    label = cpv.label(code, lang, catalogue)
+    message = translate(lang, "track_record_note", count=contracts, field=label)
+    return Reason(code="track_record_note", params={"count": contracts, "cpv": code}, message=message)

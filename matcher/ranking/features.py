@@ -27,7 +27,7 @@ from matcher.text import fold
 FEATURE_NAMES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline", "sme_reserved",
     "first_reference", "eligibility", "experience", "references", "reference_terms", "closest_reference",
-    "typical_reference", "cpv_depth", "city", "local_works",
+    "typical_reference", "cpv_depth", "city", "local_works", "track_record",
 )  # fmt: skip
 LABELS = {name: translate("en", f"feat_{name}") for name in FEATURE_NAMES}  # English, for the API
 
@@ -38,7 +38,7 @@ TENDER_FEATURES = (
 )  # fmt: skip
 SUPPLIER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience",
-    *CASE_FEATURES, "cpv_depth", "city", "local_works",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works", "track_record",
 )  # fmt: skip
 QUERY_FEATURES = ("semantic", "lexical", "sector", "experience", *CASE_FEATURES)
 _DEPTH, _CITY, _LOCAL_WORKS = (TENDER_FEATURES.index(n) for n in ("cpv_depth", "city", "local_works"))
@@ -98,6 +98,19 @@ def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float
         return city, 0.0
     near = 1.0 if city == 1.0 else 0.5 if region_match(startup.region, tender.region) == 1.0 else 0.0
     return city, near
+
+
+TRACK_RECORD_FULL = 3
+
+
+def public_track_record(startup: StartupRecord, tender_codes: Sequence[str]) -> tuple[str | None, int]:
+    """(CPV division, verified contracts with public buyers in it) for the tender's best division."""
+    divisions = dict(startup.public_divisions)
+    best: tuple[str | None, int] = (None, 0)
+    for division in dict.fromkeys(code[:2] for code in tender_codes if code):
+        if divisions.get(division, 0) > best[1]:
+            best = (division, divisions[division])
+    return best
 
 
 def set_case_columns(matrix: np.ndarray, names: tuple[str, ...], cases: np.ndarray | None) -> None:
@@ -167,5 +180,7 @@ def supplier_features(
             matrix[row, column["eligibility"]] = ELIGIBILITY_VALUE[eligibilities[row].status]
             matrix[row, column["cpv_depth"]] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
             matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
+            _, contracts = public_track_record(startup, tender.cpv_codes)
+            matrix[row, column["track_record"]] = min(1.0, contracts / TRACK_RECORD_FULL)
     set_case_columns(matrix, names, cases)
     return matrix

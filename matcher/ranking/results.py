@@ -58,6 +58,12 @@ class Explanation(BaseModel):
     cpv_matches: list[CPVMatchOut] = Field(default_factory=list)
     gaps: list[str] = Field(default_factory=list)
     gap_details: list[Reason] = Field(default_factory=list, description="The gaps as codes with parameters.")
+    track_record_detail: Reason | None = Field(
+        default=None, description="`track_record` as a code: 'track_record_note' with count and cpv (division code)."
+    )
+    track_record: str | None = Field(
+        default=None, description="e.g. '2 verified public contracts in IT services' (buyer side, with a tender)."
+    )
 
 
 class TenderMatch(BaseModel):
@@ -91,6 +97,9 @@ class SupplierMatch(BaseModel):
     certifications: list[str] = Field(default_factory=list)
     headcount: int | None = None
     references_count: int = 0
+    summary: str = Field(default="", description="One line on what the company does.")
+    verified_references: int = Field(default=0, description="References verified against official award records.")
+    buyer_confirmed_references: int = Field(default=0, description="Deliveries confirmed by the contract's buyer.")
     score: float
     eligibility: Eligibility | None = Field(default=None, description="Against the tender, when there is one.")
     explanation: Explanation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from matcher.ranking.results import TenderFilters
 from service.auth import ensure_startup_access
@@ -14,6 +14,7 @@ from service.localize import localize_matches
 from service.params import CpvPrefix, MatchLimit, MatchOffset, Region
 from service.routers.startups import StartupId
 from service.schemas import MatchesPublic
+from service.security import expensive_call
 
 router = APIRouter(tags=["matching"])
 
@@ -26,7 +27,8 @@ Money = Annotated[float | None, Query(ge=0, le=1e15, description="Estimated valu
     description="Staff, or the startup itself. Open tenders ranked for the startup, best first, each with "
     "its score, eligibility (eligible / eligible_with_gaps / ineligible, with reasons) and a readable "
     "explanation. Ineligible tenders are left out unless `include_ineligible` is true.",
-    responses=declare(401, 403, 404, 422, 503),
+    responses=declare(401, 403, 404, 422, 429, 503),
+    dependencies=[Depends(expensive_call)],
 )
 def startup_matches(
     request: Request,

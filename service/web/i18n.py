@@ -113,6 +113,14 @@ class Translator:
             return self.reason({"code": code, "params": dict(getattr(exc, "params", None) or {})})
         return str(exc)
 
+    def track_record(self, explanation: Any) -> str:
+        """'2 marchés publics vérifiés en Services informatiques' from the explanation's code; English if none."""
+        detail = getattr(explanation, "track_record_detail", None)
+        if detail is None:
+            return str(getattr(explanation, "track_record", None) or "")
+        field = self.cpv(str(detail.params.get("cpv", "")))
+        return self("track_record_note", count=int(detail.params.get("count", 0)), field=field)
+
     def cpv(self, code: str) -> str:
         """A CPV code's label in this language (the engine's catalogue where loaded, else the divisions)."""
         return cpv.label(code, self.lang, self.cpv_labels)

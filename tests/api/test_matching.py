@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from matcher.settings import Settings
 from service.app import create_app
-from tests.api.conftest import Auth
+from tests.api.conftest import METRICS_AUTH, Auth
 
 
 def match_ids(client: TestClient, auth: Auth, query: str = "", caller: str = "startup_a") -> list[str]:
@@ -85,12 +85,12 @@ def test_tender_and_profile_edits_change_eligibility_at_once(engine_client: Test
     t_pay = next(item for item in everything.json()["data"] if item["tender_id"] == "T-PAY")
     assert t_pay["eligibility"] == {
         "status": "ineligible",
-        "reasons": ["needs 3 references, you list 1"],
+        "reasons": ["needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)"],
         "details": [  # the same reason as a message code, for clients that render it in their language
             {
                 "code": "elig_block_references",
-                "params": {"needed": 3, "have": 1},
-                "message": "needs 3 references, you list 1",
+                "params": {"needed": 3, "have": 1, "verified": 0, "confirmed": 0},
+                "message": "needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)",
             }
         ],
     }
@@ -151,9 +151,9 @@ def test_new_startup_is_found_by_supplier_search_at_once(engine_client: TestClie
 def test_ready_and_index_metrics_with_the_engine_loaded(engine_client: TestClient) -> None:
     assert engine_client.get("/ready").json() == {
         "ready": True,
-        "checks": {"store": True, "indexes": True, "model": True},
+        "checks": {"store": True, "indexes": True, "model": True, "store_writable": True},
     }
-    metrics = engine_client.get("/metrics").text
+    metrics = engine_client.get("/metrics", headers=METRICS_AUTH).text
     assert 'tremplin_index_items{index="tenders"} 3.0' in metrics
     assert 'tremplin_index_items{index="startups"} 2.0' in metrics
 
