@@ -254,3 +254,13 @@ def test_templates_can_use_jinja2_gettext_as_well_as_t() -> None:
     ):
         t = Translator(lang)
         assert template.render(t=t, _=t.gettext, gettext=t.gettext, ngettext=t.ngettext) == expected
+
+
+def test_track_record_note_reads_in_each_language() -> None:
+    from matcher.ranking.results import Explanation, Reason
+
+    note = Reason(code="track_record_note", params={"count": 2, "cpv": "72000000"}, message="2 verified …")
+    explanation = Explanation(summary="", track_record=note.message, track_record_detail=note)
+    assert Translator("fr").track_record(explanation) == "2 marchés publics vérifiés en Services informatiques"
+    assert Translator("ar").track_record(explanation) == "صفقتان عموميتان موثقتان في مجال خدمات المعلوميات"
+    assert Translator("en").track_record(explanation) == "2 verified public contracts in IT services"
