@@ -146,6 +146,11 @@ def translate(lang: str | None, key: str, **params: object) -> str:
         return text
 
 
+def is_known(key: str) -> bool:
+    """Whether the catalogue has `key` (in French, the default; the completeness test keeps languages equal)."""
+    return catalogue(DEFAULT_LANGUAGE).has(key) or catalogue("en").has(key)
+
+
 def all_keys() -> set[str]:
     """Every key any language defines."""
     keys: set[str] = set()

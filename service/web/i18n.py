@@ -17,12 +17,12 @@ from matcher.digests.render import summary_sentence
 from matcher.errors import NotFoundError
 from matcher.i18n import (
     DEFAULT_LANGUAGE,
-    catalogue,
     error_code,
     format_date,
     format_datetime,
     format_money,
     format_number,
+    is_known,
     local_date,
     render_coded,
     translate,
@@ -54,7 +54,7 @@ def normalize_language(value: str | None) -> str | None:
 def validation_message(t: Translator, error: Mapping[str, Any]) -> str:
     """A pydantic error in the reader's language where we know its type; the domain's own words otherwise."""
     code, params = error_code(error)
-    if catalogue(t.lang).has(code) or catalogue(DEFAULT_LANGUAGE).has(code):
+    if is_known(code):
         return t.reason({"code": code, "params": params})
     return t("v_invalid")
 
@@ -87,7 +87,7 @@ class Translator:
 
     def known(self, key: str, fallback: object) -> str:
         """The message `key` when the catalogue has it (e.g. 'audit_' + an action), else `fallback` as is."""
-        return self(key) if catalogue(self.lang).has(key) or catalogue(DEFAULT_LANGUAGE).has(key) else str(fallback)
+        return self(key) if is_known(key) else str(fallback)
 
     def not_found(self, kind: str, external_id: str) -> str:
         """A domain NotFoundError in this language: 'Introuvable : startup « S-1 ».'"""
@@ -97,7 +97,7 @@ class Translator:
     def reject(self, row: Any) -> str:
         """An import reject's reason in this language (its code), or the stored English reason if it has none."""
         code = getattr(row, "code", None) or (row.get("code") if isinstance(row, Mapping) else None)
-        if not code or not (catalogue(self.lang).has(code) or catalogue(DEFAULT_LANGUAGE).has(code)):
+        if not code or not is_known(code):
             return str(getattr(row, "reason", None) or (row.get("reason") if isinstance(row, Mapping) else ""))
         params = dict(getattr(row, "params", None) or (row.get("params") if isinstance(row, Mapping) else {}) or {})
         others = params.pop("others", None)
@@ -109,7 +109,7 @@ class Translator:
         if isinstance(exc, NotFoundError):
             return self.not_found(exc.kind, exc.external_id)
         code = getattr(exc, "code", None)
-        if isinstance(code, str) and (catalogue(self.lang).has(code) or catalogue(DEFAULT_LANGUAGE).has(code)):
+        if isinstance(code, str) and is_known(code):
             return self.reason({"code": code, "params": dict(getattr(exc, "params", None) or {})})
         return str(exc)
 
