@@ -100,7 +100,7 @@ def _none_if_missing(value: Any) -> Any:
     return None if _is_missing(value) else value
 
 
-def _split_list(value: Any) -> list[str]:
+def _split_list(value: Any, item_max: int = SHORT_MAX) -> list[str]:
     if _is_missing(value):
         return []
     if isinstance(value, list | tuple | set) and len(value) > LIST_MAX:
@@ -114,9 +114,9 @@ def _split_list(value: Any) -> list[str]:
     seen: list[str] = []
     for part in parts:
         clean = single_line(part)
-        if len(clean) > SHORT_MAX:
+        if len(clean) > item_max:
             raise CodedValueError(
-                f"item {clean[:30]!r}… is longer than {SHORT_MAX} characters", "v_item_too_long", max=SHORT_MAX
+                f"item {clean[:30]!r}… is longer than {item_max} characters", "v_item_too_long", max=item_max
             )
         if clean and clean not in seen:
             seen.append(clean)
@@ -199,6 +199,8 @@ def _text(value: Any) -> Any:
 
 
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
+# Past contracts are named by their titles, which may be as long as a tender's title.
+TitleList = Annotated[list[str], BeforeValidator(lambda value: _split_list(value, TITLE_MAX))]
 CPVList = Annotated[list[str], BeforeValidator(_cpv_list)]
 OptStr = Annotated[Annotated[str, Field(max_length=SHORT_MAX)] | None, BeforeValidator(_one_line_or_none)]
 Name = Annotated[str, BeforeValidator(lambda v: single_line(v) if isinstance(v, str) else v)]
@@ -271,7 +273,7 @@ class StartupIn(_Input):
     revenue_currency: Currency = "MAD"
     certifications: StrList = Field(default_factory=list, examples=[["ISO 27001"]])
     references_count: Annotated[int, BeforeValidator(lambda v: 0 if _is_missing(v) else _to_int(v)), Field(ge=0)] = 0
-    references: StrList = Field(default_factory=list)
+    references: TitleList = Field(default_factory=list)
     labels: StrList = Field(default_factory=list, examples=[["Technopark Casablanca"]])
     languages: StrList = Field(default_factory=list, examples=[["fr", "ar", "en"]])
     preferred_language: Annotated[Language, BeforeValidator(lambda v: "fr" if _is_missing(v) else _lower_code(v))] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,6 +78,26 @@ class Settings(BaseSettings):
             folder.mkdir(parents=True, exist_ok=True)
 
 
+DEFAULT_HOME = Path("var")
+DATABASE_FILE = "tremplin.db"
+
+
+def find_home(start: Path | None = None) -> Path | None:
+    """The nearest `var/` holding a Tremplin database, from `start` (the current folder) upwards."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEFAULT_HOME / DATABASE_FILE).is_file():
+            return folder / DEFAULT_HOME
+    return None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """Settings from the environment. Without `TREMPLIN_HOME`, a command started in a sub-folder of
+    the project uses the project's `var/` (the nearest one above holding a database)."""
+    settings = Settings()
+    if "TREMPLIN_HOME" not in os.environ and settings.home == DEFAULT_HOME and not DEFAULT_HOME.exists():
+        found = find_home()
+        if found is not None:
+            settings = settings.model_copy(update={"home": found})
+    return settings

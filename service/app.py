@@ -23,6 +23,7 @@ from matcher.settings import Settings, get_settings
 from matcher.store import IndexState, Store
 from service import web
 from service.deps import EngineSlot, MatchingEngine
+from service.docs import install_docs
 from service.errors import install_error_handlers
 from service.observability import REQUEST_ID_HEADER, Metrics, ObservabilityMiddleware, configure_logging
 from service.routers import (
@@ -139,6 +140,8 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served from local files by install_docs: no CDN, works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -169,6 +172,7 @@ def create_app(
     for module in (*routers, profiles, links, shortlists, contacts):
         app.include_router(module.router)
     app.include_router(web.router)
+    install_docs(app)
     return app
 
 

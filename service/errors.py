@@ -121,8 +121,14 @@ def error_response(
     )
 
 
+# Domain field names that the API spells otherwise (one name per concept: `<kind>_id` for references).
+API_FIELD_NAMES = {"buyer_external_id": "buyer_id"}
+
+
 def _field(loc: tuple[Any, ...] | list[Any], prefix: str | None = None) -> str:
     parts = [str(part) for part in loc]
+    if prefix:  # a domain model's error: speak the API's names
+        parts = [API_FIELD_NAMES.get(part, part) for part in parts]
     if prefix and (not parts or parts[0] != prefix):
         parts.insert(0, prefix)
     return ".".join(parts) or (prefix or "request")
@@ -192,7 +198,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ConflictError):
         return error_response(409, message)
     if isinstance(exc, FieldError):
-        field = exc.field if exc.field.startswith(("body", "query", "path", "file")) else f"body.{exc.field}"
+        name = API_FIELD_NAMES.get(exc.field, exc.field)
+        field = name if name.startswith(("body", "query", "path", "file")) else f"body.{name}"
         return error_response(422, f"{field}: {message}", details=[{"field": field, "reason": message}])
     if isinstance(exc, ModelUnavailableError | IndexCorruptError):
         return error_response(503, message)

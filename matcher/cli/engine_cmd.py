@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import typer
@@ -17,12 +18,11 @@ if TYPE_CHECKING:
 
 
 def _engine(progress: bool = False) -> Engine:
+    from matcher.cli.common import state_settings
     from matcher.ranking.engine import Engine
-    from matcher.settings import get_settings
 
+    settings = state_settings()
     try:
-        settings = get_settings()
-        settings.ensure_home()
         from matcher.store import Store
 
         store = Store(settings)
@@ -34,6 +34,19 @@ def _engine(progress: bool = False) -> Engine:
         fail(str(exc))
 
 
+def sync_summary(loaded: dict[str, str], synced: dict[str, int], model: str) -> str:
+    """Two readable lines instead of the raw dicts: what was loaded, what the update changed."""
+    states = Counter(loaded.values())
+    first = "indexes: " + ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+    changed = {name: count for name, count in synced.items() if count}
+    second = (
+        "updated: " + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in changed.items())
+        if changed
+        else "updated: nothing (already up to date)"
+    )
+    return f"{first} (model {model})\n{second}"
+
+
 def index(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
     """Build or update the vector and lexical indexes from the store (only changed items are embedded)."""
     engine = _engine(progress=not as_json)
@@ -42,9 +55,7 @@ def index(as_json: bool = typer.Option(False, "--json", help="Print JSON for scr
     if as_json:
         print_json(summary)
         return
-    for name, state in engine.index_report.items():
-        console.print(f"{name}: {state}")
-    console.print(f"sync: {report}  (model {engine.embedder.model_id})")
+    console.print(sync_summary(engine.index_report, report, engine.embedder.model_id), highlight=False)
 
 
 def match(
@@ -100,19 +111,26 @@ def suppliers(
     _print_suppliers(matches, lang)
 
 
+def _id_column(table: Table, header: str, ids: list[str]) -> None:
+    """An id column that is never cut: the id is what the next command needs, whole."""
+    table.add_column(header, no_wrap=True, overflow="fold", min_width=max([len(header), *map(len, ids)]))
+
+
 def _print_tenders(matches: list[TenderMatch], lang: str = "en") -> None:
     if not matches:
         console.print("no open tender matches this profile")
         return
     table = Table(show_lines=True)
-    for column in ("#", "tender", "buyer", "deadline", "score", "eligibility", "why"):
-        table.add_column(column)
+    table.add_column("#", no_wrap=True)
+    _id_column(table, "tender", [m.tender_id for m in matches])
+    for column in ("title · buyer", "deadline", "score", "eligibility", "why"):
+        table.add_column(column, no_wrap=column in {"deadline", "score"}, overflow="fold")
     for rank, m in enumerate(matches, start=1):
         deadline = m.deadline_at.date().isoformat() if m.deadline_at else "—"
         eligibility = eligibility_text(m.eligibility, lang)
         table.add_row(
-            str(rank), f"{m.tender_id}\n{m.title}", m.buyer_name or "", deadline, f"{m.score:.3f}", eligibility,
-            why_text(m.explanation, lang),
+            str(rank), m.tender_id, f"{m.title}\n{m.buyer_name or ''}".strip(), deadline, f"{m.score:.3f}",
+            eligibility, why_text(m.explanation, lang),
         )  # fmt: skip
     console.print(table)
 
@@ -122,11 +140,13 @@ def _print_suppliers(matches: list[SupplierMatch], lang: str = "en") -> None:
         console.print("no supplier matches")
         return
     table = Table(show_lines=True)
-    for column in ("#", "startup", "region", "score", "eligibility", "why"):
-        table.add_column(column)
+    table.add_column("#", no_wrap=True)
+    _id_column(table, "startup", [m.startup_id for m in matches])
+    for column in ("name", "region", "score", "eligibility", "why"):
+        table.add_column(column, no_wrap=column == "score", overflow="fold")
     for rank, m in enumerate(matches, start=1):
         table.add_row(
-            str(rank), f"{m.startup_id}\n{m.name}", m.region or "", f"{m.score:.3f}",
+            str(rank), m.startup_id, m.name, m.region or "", f"{m.score:.3f}",
             eligibility_text(m.eligibility, lang), why_text(m.explanation, lang),
         )  # fmt: skip
     console.print(table)

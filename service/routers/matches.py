@@ -57,6 +57,6 @@ def startup_matches(
         deadline_within_days=deadline_within_days,
         include_ineligible=include_ineligible,
     )
-    matches = slot.get().recommend_tenders(startup_id, filters, limit=limit, offset=offset)
+    matches, total = slot.get().recommend_tenders_page(startup_id, filters, limit=limit, offset=offset)
     matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
-    return MatchesPublic(data=matches, limit=limit, offset=offset)
+    return MatchesPublic(data=matches, total=total, limit=limit, offset=offset)
