@@ -12,6 +12,8 @@ ALLOWED = {"tremplin", "startup", "startups", "html", "email", "e-mail"}
 
 
 def words(text: str) -> set[str]:
+    """The words of a text; file paths, URLs and e-mail addresses are names, not words."""
+    text = re.sub(r"\S*[/@\\]\S*", " ", text)
     return {word.lower() for word in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*[A-Za-zÀ-ÿ]", text)}
 
 
