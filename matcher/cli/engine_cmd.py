@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from matcher.cli.common import console, fail, print_json
+from matcher.cli.words import LANG_OPTION, check_lang, eligibility_text, why_text
 from matcher.errors import TremplinError
 from matcher.ranking.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
 
@@ -64,8 +65,10 @@ def match(
     cpv_prefix: str | None = typer.Option(None, "--cpv", help="Only tenders with a CPV code starting so."),
     include_ineligible: bool = typer.Option(False, "--include-ineligible", help="Also show ineligible tenders."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    lang: str = LANG_OPTION,
 ) -> None:
     """Recommended tenders for a startup, with eligibility and why."""
+    lang = check_lang(lang)
     engine = _engine()
     filters = TenderFilters(region=region, cpv_prefix=cpv_prefix, include_ineligible=include_ineligible)
     try:
@@ -75,7 +78,7 @@ def match(
     if as_json:
         print_json([m.model_dump(mode="json") for m in matches])
         return
-    _print_tenders(matches)
+    _print_tenders(matches, lang)
 
 
 def suppliers(
@@ -87,8 +90,10 @@ def suppliers(
     certification: str | None = typer.Option(None, help="Certification the supplier must hold."),
     max_headcount: int | None = typer.Option(None, help="Largest headcount (size filter)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    lang: str = LANG_OPTION,
 ) -> None:
     """Suppliers for one of a buyer's tenders or for a free-text need."""
+    lang = check_lang(lang)
     if (tender is None) == (query is None):
         fail("give exactly one of --tender or --query")
     engine = _engine()
@@ -103,7 +108,7 @@ def suppliers(
     if as_json:
         print_json([m.model_dump(mode="json") for m in matches])
         return
-    _print_suppliers(matches)
+    _print_suppliers(matches, lang)
 
 
 def _id_column(table: Table, header: str, ids: list[str]) -> None:
@@ -111,7 +116,7 @@ def _id_column(table: Table, header: str, ids: list[str]) -> None:
     table.add_column(header, no_wrap=True, overflow="fold", min_width=max([len(header), *map(len, ids)]))
 
 
-def _print_tenders(matches: list[TenderMatch]) -> None:
+def _print_tenders(matches: list[TenderMatch], lang: str = "en") -> None:
     if not matches:
         console.print("no open tender matches this profile")
         return
@@ -122,17 +127,15 @@ def _print_tenders(matches: list[TenderMatch]) -> None:
         table.add_column(column, no_wrap=column in {"deadline", "score"}, overflow="fold")
     for rank, m in enumerate(matches, start=1):
         deadline = m.deadline_at.date().isoformat() if m.deadline_at else "—"
-        eligibility = m.eligibility.status.value + (
-            "\n" + "\n".join(m.eligibility.reasons) if m.eligibility.reasons else ""
-        )
+        eligibility = eligibility_text(m.eligibility, lang)
         table.add_row(
             str(rank), m.tender_id, f"{m.title}\n{m.buyer_name or ''}".strip(), deadline, f"{m.score:.3f}",
-            eligibility, m.explanation.summary,
+            eligibility, why_text(m.explanation, lang),
         )  # fmt: skip
     console.print(table)
 
 
-def _print_suppliers(matches: list[SupplierMatch]) -> None:
+def _print_suppliers(matches: list[SupplierMatch], lang: str = "en") -> None:
     if not matches:
         console.print("no supplier matches")
         return
@@ -142,10 +145,10 @@ def _print_suppliers(matches: list[SupplierMatch]) -> None:
     for column in ("name", "region", "score", "eligibility", "why"):
         table.add_column(column, no_wrap=column == "score", overflow="fold")
     for rank, m in enumerate(matches, start=1):
-        eligibility = m.eligibility.status.value if m.eligibility else "—"
         table.add_row(
-            str(rank), m.startup_id, m.name, m.region or "", f"{m.score:.3f}", eligibility, m.explanation.summary
-        )
+            str(rank), m.startup_id, m.name, m.region or "", f"{m.score:.3f}",
+            eligibility_text(m.eligibility, lang), why_text(m.explanation, lang),
+        )  # fmt: skip
     console.print(table)
 
 

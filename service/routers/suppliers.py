@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from matcher.ranking.results import SupplierFilters
 from matcher.store import repository
 from matcher.store.keys import Identity
 from service.auth import ensure_tender_owner
 from service.deps import BuyerOrStaffDep, EngineSlotDep, SessionDep
-from service.errors import declare, invalid
+from service.errors import declare, invalid, request_language
+from service.localize import localize_matches
 from service.params import CpvPrefix, MatchLimit, MatchOffset, Region
 from service.routers.tenders import TenderId
 from service.schemas import SupplierSearch, SuppliersPublic
@@ -41,6 +42,7 @@ def _own_tender(session: SessionDep, identity: Identity, tender_id: str) -> None
     dependencies=[Depends(expensive_call)],
 )
 def tender_suppliers(
+    request: Request,
     tender_id: TenderId,
     session: SessionDep,
     identity: BuyerOrStaffDep,
@@ -69,6 +71,7 @@ def tender_suppliers(
     matches, total = slot.get().suppliers_for_tender_page(
         tender_id, filters, limit=limit, offset=offset, include_ineligible=include_ineligible
     )
+    matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
     return SuppliersPublic(data=matches, total=total, limit=limit, offset=offset)
 
 
@@ -81,7 +84,7 @@ def tender_suppliers(
     dependencies=[Depends(expensive_call)],
 )
 def search_suppliers(
-    body: SupplierSearch, session: SessionDep, identity: BuyerOrStaffDep, slot: EngineSlotDep
+    request: Request, body: SupplierSearch, session: SessionDep, identity: BuyerOrStaffDep, slot: EngineSlotDep
 ) -> SuppliersPublic:
     query = (body.q or "").strip()
     if bool(query) == bool(body.tender_id):
@@ -100,4 +103,5 @@ def search_suppliers(
     else:
         session.close()
         matches, total = slot.get().search_suppliers_page(query, body.filters, limit=body.limit, offset=body.offset)
+    matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
     return SuppliersPublic(data=matches, total=total, limit=body.limit, offset=body.offset)

@@ -60,10 +60,11 @@ def build(
     try:
         report = build_batch(store_of(request), engine, week.strip() or None, audience, actor=actor_of(identity))
     except (TremplinError, ValueError) as exc:
-        session.flash(str(exc), "error")
+        session.flash(translator(request).error(exc), "error")
         return redirect("/staff/digests")
     if report.skipped:
-        session.flash(t("edition_build_skipped", reason=report.skipped), "warning")
+        reason = t("edition_not_editable", status=t(f"status_{report.status}")) if report.status else report.skipped
+        session.flash(t("edition_build_skipped", reason=reason), "warning")
     else:
         with store_of(request).session() as db:  # the same count as the batch page shows
             digest_count = BatchContent.load(db, report.batch_id).summary()["digests"]
@@ -145,7 +146,7 @@ def _apply(request: Request, change: Callable[[Any], Any]) -> bool:
         with store_of(request).session() as db:
             change(db)
     except (TremplinError, ValueError) as exc:
-        session.flash(str(exc), "error")
+        session.flash(translator(request).error(exc), "error")
         return False
     session.flash(translator(request)("done"))
     return True
@@ -171,7 +172,7 @@ def item_action(
         "note": lambda db: curate.set_note(db, batch_id, note, actor, item_id=item_id),
     }
     if action not in changes:
-        web_session(request).flash(f"action: {action!r}", "error")
+        web_session(request).flash(translator(request)("unavailable", what=action), "error")
     else:
         _apply(request, changes[action])
     return _back(batch_id, digest_id)
@@ -280,7 +281,7 @@ def _send(request: Request, batch_id: int, actor: str) -> Response:
             return _back(batch_id)
         report = send_batch(store_of(request), batch_id, actor=actor, settings=settings)
     except (TremplinError, ValueError) as exc:
-        session.flash(str(exc), "error")
+        session.flash(translator(request).error(exc), "error")
         return _back(batch_id)
     failed = len(report.failed) + len(report.retry_later) + len(report.uncertain)
     session.flash(t("sent_report", sent=report.sent, failed=failed), "warning" if failed else "success")
@@ -298,7 +299,7 @@ def batch_action(request: Request, batch_id: int, action: str, confirm: Annotate
             return redirect(f"/staff/digests/{batch_id}/send")
         return _send(request, batch_id, actor)
     if action not in curate.TRANSITIONS or action == "mark_sent":
-        web_session(request).flash(f"action: {action!r}", "error")
+        web_session(request).flash(translator(request)("unavailable", what=action), "error")
         return _back(batch_id)
     _apply(request, lambda db: curate.transition(db, batch_id, action, actor))
     return _back(batch_id)

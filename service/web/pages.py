@@ -11,10 +11,11 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from matcher.alerts.pipeline import hidden_tender_ids
 from matcher.ranking.results import TenderFilters, TenderMatch
 from matcher.schemas import MOROCCAN_REGIONS
+from matcher.store import Startup
 from matcher.store.feedback import Verdict, list_feedback, record_feedback
 from matcher.store.keys import Role, verify_key
 from matcher.store.repository import get_startup
-from service.web.i18n import localized_summary
+from service.web.i18n import localized_summary, normalize_language
 from service.web.render import (
     HOME_BY_ROLE,
     PageError,
@@ -71,6 +72,11 @@ def login(request: Request, api_key: Annotated[str, Form()] = "", next: Annotate
     if identity is None:
         return render(request, "login.html", {"next": safe_next(next) or "", "error": t("login_invalid")}, 401)
     web_session(request).sign_in(identity, store_of(request))
+    if identity.startup_pk is not None and not web_session(request).lang:  # no language chosen yet: the profile's
+        with store_of(request).session() as session:
+            startup = session.get(Startup, identity.startup_pk)
+            if startup is not None and normalize_language(startup.preferred_language):
+                web_session(request).set_lang(startup.preferred_language)
     return redirect(safe_next(next) or HOME_BY_ROLE[identity.role])
 
 

@@ -95,9 +95,9 @@ def import_file(
             keep_rejects=settings.max_reject_report,
         )
     except IngestStoreError as exc:
-        return _import_page(request, None, t("import_failed", reason=str(exc)), kind, format)
+        return _import_page(request, None, t("import_failed", reason=t.error(exc)), kind, format)
     except (TremplinError, ValueError, UnicodeError) as exc:
-        return _import_page(request, None, t("import_failed", reason=str(exc)), kind, format)
+        return _import_page(request, None, t("import_failed", reason=t.error(exc)), kind, format)
     request.app.state.engine_slot.sync()
     result = report.to_dict()
     web_session(request).flash(

@@ -86,6 +86,13 @@ def test_tender_and_profile_edits_change_eligibility_at_once(engine_client: Test
     assert t_pay["eligibility"] == {
         "status": "ineligible",
         "reasons": ["needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)"],
+        "details": [  # the same reason as a message code, for clients that render it in their language
+            {
+                "code": "elig_block_references",
+                "params": {"needed": 3, "have": 1, "verified": 0, "confirmed": 0},
+                "message": "needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)",
+            }
+        ],
     }
 
     more = engine_client.patch("/startups/S-PAY", json={"references_count": 4}, headers=auth("startup_a"))

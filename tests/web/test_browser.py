@@ -199,7 +199,7 @@ def test_staff_curates_a_digest_and_approves_it(page: Any, web_seed: WebSeed) ->
     expect(page.locator("#batch-status")).to_have_text("approuvé")
     expect(page.get_by_role("link", name="Envoyer")).to_be_visible()
     expect(page.get_by_role("button", name="Retirer")).to_have_count(0)  # approved: no more edits
-    expect(page.locator("table")).to_contain_text("approve")
+    expect(page.locator("table")).to_contain_text("Approbation")  # the audit trail, in French
     screenshot(page, "staff-digest-approved")
 
     page.get_by_role("link", name="Envoyer").click()  # a confirmation step, not an immediate send

@@ -60,7 +60,7 @@ def test_staff_build_approve_and_send_a_batch_from_the_web(tmp_path: Any, smtp: 
         assert 'id="digest-' in built.text and unescape(built.text).count("3 récapitulatifs") == 2
 
         refused = post(f"{batch_url}/send", {"confirm": "yes"})
-        assert "only an approved batch is sent" in unescape(refused.text)
+        assert "Seule une édition approuvée est envoyée" in unescape(refused.text)  # the refusal, in French
         assert inbox.recipients == []
 
         post(f"{batch_url}/submit")
