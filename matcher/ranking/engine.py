@@ -61,7 +61,7 @@ class Engine:
         self.catalogue = Catalogue()
         self.scorer = LinearScorer.load(settings.ranking_model)
         self.cpv_labels: dict[str, cpv.CPVLabel] = {}
-        self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels))
+        self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels, official=False))
         self.index_report: dict[str, str] = {}
         self._write_lock = threading.RLock()
         self._loaded = False
@@ -232,6 +232,19 @@ class Engine:
         diversity: float = 0.0,
         only_tenders: Collection[str] | None = None,
     ) -> list[TenderMatch]:
+        return self.recommend_tenders_page(startup_id, filters, limit, offset, now, diversity, only_tenders)[0]
+
+    def recommend_tenders_page(
+        self,
+        startup_id: str,
+        filters: TenderFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        now: datetime | None = None,
+        diversity: float = 0.0,
+        only_tenders: Collection[str] | None = None,
+    ) -> tuple[list[TenderMatch], int]:
+        """One page of matches and how many were ranked in all (the pages that can be reached)."""
         filters = filters or TenderFilters()
         now = now or datetime.now(UTC)
         startup = self.startup(startup_id)
@@ -261,7 +274,7 @@ class Engine:
             admissible, allowed, need=limit + offset, population=int(open_mask.sum()),
         )  # fmt: skip
         if not candidates:
-            return []
+            return [], 0
         records, eligibilities, matrix = self.tender_matrix(
             startup, candidates, now, query_vector, case_limit=max(CASE_POOL, 3 * (limit + offset))
         )
@@ -299,7 +312,7 @@ class Engine:
                     explanation=explanation,
                 )
             )
-        return matches
+        return matches, len(keep)
 
     def tender_matrix(
         self,
@@ -346,6 +359,18 @@ class Engine:
         include_ineligible: bool = False,
         now: datetime | None = None,
     ) -> list[SupplierMatch]:
+        return self.suppliers_for_tender_page(tender_id, filters, limit, offset, include_ineligible, now)[0]
+
+    def suppliers_for_tender_page(
+        self,
+        tender_id: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        include_ineligible: bool = False,
+        now: datetime | None = None,
+    ) -> tuple[list[SupplierMatch], int]:
+        """One page of suppliers for a tender and how many were ranked in all."""
         tender = self.tender(tender_id)
         query_vector = self.indexes.tender_vectors.vector(tender_id)
         if query_vector is None:
@@ -359,6 +384,12 @@ class Engine:
     def search_suppliers(
         self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
     ) -> list[SupplierMatch]:
+        return self.search_suppliers_page(query, filters, limit, offset)[0]
+
+    def search_suppliers_page(
+        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
+    ) -> tuple[list[SupplierMatch], int]:
+        """One page of suppliers for a free-text need and how many were ranked in all."""
         if not query or not query.strip():
             raise ValueError("query: must not be empty")
         query_vector = self.embedder.encode_queries([query])[0]
@@ -374,7 +405,7 @@ class Engine:
         offset: int,
         include_ineligible: bool,
         now: datetime,
-    ) -> list[SupplierMatch]:
+    ) -> tuple[list[SupplierMatch], int]:
         startups = self.catalogue.startups
         accept = _supplier_predicate(filters or SupplierFilters())
         allowed = None
@@ -390,7 +421,7 @@ class Engine:
             admissible, allowed, need=limit + offset, population=len(startups),
         )  # fmt: skip
         if not candidates:
-            return []
+            return [], 0
         records, eligibilities, matrix = self.supplier_matrix(tender, query_text, candidates, now, query_vector)
         names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
         direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
@@ -429,7 +460,7 @@ class Engine:
                     explanation=explanation,
                 )
             )
-        return matches
+        return matches, len(keep)
 
     def supplier_matrix(
         self,
