@@ -7,6 +7,7 @@ through the same Engine as the API. Exit 1 with a one-line cause when the file c
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -85,6 +86,7 @@ def eval_decp(
             metrics = getattr(row, side)
             table.add_row(row.name, str(metrics.queries), *_cells(metrics), style="bold" if index == 0 else None)
         console.print(table)
+    _regime_table(report)
     for name, reason in report.unavailable.items():
         console.print(f"[yellow]dense only ({name}) skipped:[/] {reason}")
     buyer = report.engine.buyer
@@ -94,6 +96,34 @@ def eval_decp(
         f"better than every baseline on both sides: {'yes' if report.beats_every_baseline() else 'NO'}; "
         f"{sum(report.seconds.values()):.0f} s."
     )
+
+
+def _regime_table(report: Any) -> None:
+    """One row per (regime, ranker): the engine cross-validated by supplier first, then the baselines."""
+    from matcher.evaluation.regimes import TITLES
+
+    if not report.regimes:
+        return
+    table = Table(
+        title=f"Regimes: engine cross-validated by supplier ({report.folds} folds), seed {report.seed}",
+        title_justify="left",
+    )
+    for column in ("regime", "ranker", "buyer HR@10", "buyer MRR@10", "startup HR@10", "startup MRR@10"):
+        table.add_column(column, justify="left" if column in ("regime", "ranker") else "right")
+    for result in report.regimes:
+        rows = [result.cross_validated, result.shipped, *result.baselines]
+        for index, row in enumerate(rows):
+            table.add_row(
+                TITLES.get(result.regime, result.regime) if index == 0 else "",
+                row.name,
+                f"{row.buyer.hr10:.3f}",
+                f"{row.buyer.mrr10:.3f}",
+                f"{row.startup.hr10:.3f}",
+                f"{row.startup.mrr10:.3f}",
+                style="bold" if index == 0 else None,
+                end_section=index == len(rows) - 1,
+            )
+    console.print(table)
 
 
 @train_app.command("decp")

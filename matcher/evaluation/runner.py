@@ -32,6 +32,8 @@ from matcher.evaluation.protocol import (
     startup_records,
     tender_records,
 )
+from matcher.evaluation.regimes import REGIMES, TITLES
+from matcher.evaluation.regimes import apply as apply_regime
 from matcher.index.embedding import Embedder, load_embedder
 from matcher.ingest import ingest_records
 from matcher.ingest.cpv_catalogue import load_cpv_catalogue
@@ -43,6 +45,7 @@ from matcher.store.documents import startup_text, tender_text
 DEFAULT_EMBEDDERS = ("minilm", "use")
 CPV_LIST_NAME = "cpv-2008-fr-en.csv"
 TOP = 10
+FOLDS = 5
 Progress = Callable[[str], None]
 
 
@@ -61,6 +64,24 @@ class Row:
 
 
 @dataclass
+class RegimeResult:
+    """One regime of the same split: the engine cross-validated by supplier, its shipped weights, baselines."""
+
+    regime: str
+    cross_validated: Row
+    shipped: Row
+    baselines: list[Row] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "regime": self.regime,
+            "engine_cross_validated": self.cross_validated.as_dict(),
+            "engine_shipped_weights": self.shipped.as_dict(),
+            "baselines": [row.as_dict() for row in self.baselines],
+        }
+
+
+@dataclass
 class Report:
     source: str
     seed: int
@@ -74,6 +95,8 @@ class Report:
     baselines: list[Row] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    regimes: list[RegimeResult] = field(default_factory=list)
+    folds: int = FOLDS
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +112,8 @@ class Report:
             "baselines": [row.as_dict() for row in self.baselines],
             "unavailable": dict(self.unavailable),
             "seconds": {key: round(value, 1) for key, value in self.seconds.items()},
+            "folds": self.folds,
+            "regimes": [regime.as_dict() for regime in self.regimes],
         }
 
     def beats_every_baseline(self) -> bool:
@@ -145,7 +170,9 @@ def populate(store: Store, data: Split, cpv_list: Path | None = None, now: datet
 
 
 @contextmanager
-def workspace(data: Split, base: Settings, embedder: Embedder, cpv_list: Path | None = None) -> Iterator[Any]:
+def workspace(
+    data: Split, base: Settings, embedder: Embedder, cpv_list: Path | None = None, inferrer: Any = None
+) -> Iterator[Any]:
     """A loaded Engine over a temporary store holding only this split."""
     from matcher.ranking.engine import Engine
 
@@ -157,6 +184,8 @@ def workspace(data: Split, base: Settings, embedder: Embedder, cpv_list: Path | 
             store.migrate()
             populate(store, data, cpv_list)
             engine = Engine(store, settings, embedder)
+            if inferrer is not None:
+                engine.use_cpv_inferrer(inferrer)
             engine.load()
             yield engine
         finally:
@@ -208,6 +237,49 @@ def _row(name: str, problem: baselines.Problem, data: Split, scores: Any) -> Row
     return Row(name, summarize(buyer), summarize(startup))
 
 
+def cross_validated(engine: Any, data: Split, folds: int = FOLDS) -> Row:
+    """Both sides with weights fitted on the other folds' suppliers only (GroupKFold over suppliers)."""
+    from matcher.evaluation.train import collect, cross_validate
+
+    collected = collect(engine, data)
+    buyer = cross_validate(collected["supplier_for_tender"], folds)
+    startup = cross_validate(collected["tender_for_startup"], folds)
+    return Row("engine (cross-validated)", buyer, startup)
+
+
+def _baseline_rows(problem: baselines.Problem, data: Split, embedder: Embedder | None, name: str) -> list[Row]:
+    rows = [
+        _row("most-awarded first", problem, data, baselines.popularity(problem)),
+        _row("CPV only (deepest prefix)", problem, data, baselines.cpv_only(problem)),
+        _row("TF-IDF char n-grams", problem, data, baselines.char_tfidf(problem)),
+    ]
+    if embedder is not None:
+        rows.append(_row(f"dense only ({name})", problem, data, baselines.dense(problem, embedder)))
+    return rows
+
+
+def run_regime(
+    regime: str,
+    data: Split,
+    base: Settings,
+    embedder: Embedder,
+    cpv_list: Path | None,
+    folds: int = FOLDS,
+    dense_baseline: bool = True,
+) -> tuple[RegimeResult, str, baselines.Problem]:
+    """One regime of the split through a fresh store: shipped weights, cross-validated weights, baselines."""
+    variant = apply_regime(regime, data)
+    inferrer = evaluation_inferrer(variant, cpv_list)
+    with workspace(variant, base, embedder, cpv_list, inferrer) as engine:
+        buyer, startup = engine_ranks(engine, variant)
+        shipped = Row("engine (shipped weights)", summarize(buyer), summarize(startup))
+        cv = cross_validated(engine, variant, folds)
+        problem = problem_from_store(engine.store, variant)
+        version = engine.scorer.version
+    rows = _baseline_rows(problem, variant, embedder if dense_baseline else None, base.embedder)
+    return RegimeResult(regime, cv, shipped, rows), version, problem
+
+
 def run(
     path: str | Path,
     seed: int = DEFAULT_SEED,
@@ -215,8 +287,10 @@ def run(
     settings: Settings | None = None,
     progress: Progress | None = None,
     cpv_list: Path | None = None,
+    regimes: Sequence[str] = REGIMES,
+    folds: int = FOLDS,
 ) -> Report:
-    """The whole evaluation of one award file: engine and baselines on one split."""
+    """The whole evaluation of one award file: engine and baselines on one split, in every regime."""
     base = settings or get_settings()
     say = progress or (lambda _message: None)
     clock = time.perf_counter()
@@ -228,20 +302,19 @@ def run(
     embedder = cached_embedder(base, base.embedder)
     seconds["split"] = time.perf_counter() - clock
     cpv_list = cpv_list or default_cpv_list(path)
-    with workspace(data, base, embedder, cpv_list) as engine:
-        seconds["ingest_and_index"] = time.perf_counter() - clock - sum(seconds.values())
-        say("ranking with the engine")
-        buyer, startup = engine_ranks(engine, data)
-        engine_row = Row(f"Tremplin engine ({base.embedder})", summarize(buyer), summarize(startup))
-        seconds["engine"] = time.perf_counter() - clock - sum(seconds.values())
-        model_version = engine.scorer.version
-        problem = problem_from_store(engine.store, data)
-    say("baselines")
-    rows = [
-        _row("most-awarded first", problem, data, baselines.popularity(problem)),
-        _row("CPV only (deepest prefix)", problem, data, baselines.cpv_only(problem)),
-        _row("TF-IDF char n-grams", problem, data, baselines.char_tfidf(problem)),
-    ]
+    results: list[RegimeResult] = []
+    standard: tuple[RegimeResult, str, baselines.Problem] | None = None
+    for regime in ["standard", *[r for r in regimes if r != "standard"]]:
+        say(f"regime {TITLES.get(regime, regime)}: engine (shipped and cross-validated weights), baselines")
+        outcome = run_regime(regime, data, base, embedder, cpv_list, folds)
+        seconds[regime] = time.perf_counter() - clock - sum(seconds.values())
+        if regime == "standard":
+            standard = outcome
+        if regime in regimes:
+            results.append(outcome[0])
+    assert standard is not None
+    first, model_version, problem = standard
+    rows = [row for row in first.baselines if not row.name.startswith("dense only")]
     unavailable: dict[str, str] = {}
     for name in embedders:
         try:
@@ -260,8 +333,19 @@ def run(
         embedder=embedder.model_id,
         ranking_model=model_version,
         cpv_labels=str(cpv_list) if cpv_list else "CPV division labels only",
-        engine=engine_row,
+        engine=Row(f"Tremplin engine ({base.embedder})", first.shipped.buyer, first.shipped.startup),
         baselines=rows,
         unavailable=unavailable,
         seconds=seconds,
+        regimes=results,
+        folds=folds,
     )
+
+
+def evaluation_inferrer(data: Split, cpv_list: Path | None) -> Any:
+    """CPV inference for a regime without codes, trained on the other companies' awards only.
+
+    The shipped model saw the whole file (held-out tenders included), so the evaluation trains its
+    own on the awards of suppliers outside the split: no held-out tender nor profile taught it.
+    """
+    return None
