@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     approximate_threshold: int = Field(default=20_000, description="Above this many items 'auto' uses HNSW.")
 
     ranking_model: Path | None = Field(default=None, description="Ranking weights file; models/ default.")
+    cpv_inference_model: Path | None = Field(
+        default=None, description="CPV inference model (.npz) for records without codes; models/ default."
+    )
+    infer_cpv: bool = Field(default=True, description="Infer CPV codes of tenders and profiles that have none.")
     candidate_pool: int = Field(default=120, description="Dense and lexical candidates per request.")
     min_days_before_deadline: int = 2
     default_currency: str = "MAD"

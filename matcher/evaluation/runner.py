@@ -25,6 +25,7 @@ from matcher.evaluation.metrics import Metrics, first_relevant_rank, summarize
 from matcher.evaluation.protocol import (
     DEFAULT_SEED,
     EVAL_NOW,
+    Award,
     Split,
     load_awards,
     split,
@@ -136,6 +137,8 @@ def eval_settings(home: Path, base: Settings, embedder: str | None = None) -> Se
         document_prompt=base.document_prompt,
         embed_batch_size=base.embed_batch_size,
         ranking_model=base.ranking_model,
+        cpv_inference_model=base.cpv_inference_model,
+        infer_cpv=base.infer_cpv,
         candidate_pool=base.candidate_pool,
         index_kind="flat",
     )
@@ -266,10 +269,10 @@ def run_regime(
     cpv_list: Path | None,
     folds: int = FOLDS,
     dense_baseline: bool = True,
+    inferrer: Any = None,
 ) -> tuple[RegimeResult, str, baselines.Problem]:
     """One regime of the split through a fresh store: shipped weights, cross-validated weights, baselines."""
     variant = apply_regime(regime, data)
-    inferrer = evaluation_inferrer(variant, cpv_list)
     with workspace(variant, base, embedder, cpv_list, inferrer) as engine:
         buyer, startup = engine_ranks(engine, variant)
         shipped = Row("engine (shipped weights)", summarize(buyer), summarize(startup))
@@ -295,18 +298,21 @@ def run(
     say = progress or (lambda _message: None)
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
-    data = split(load_awards(path), seed)
+    awards = load_awards(path)
+    data = split(awards, seed)
     if not data.suppliers:
         raise EvaluationError(f"{path}: no supplier has {3} awards with a held-out award from a new buyer")
     say(f"split: {len(data.suppliers)} suppliers, {len(data.tenders)} held-out tenders")
     embedder = cached_embedder(base, base.embedder)
-    seconds["split"] = time.perf_counter() - clock
     cpv_list = cpv_list or default_cpv_list(path)
+    say("CPV inference: training on the awards of companies outside the split")
+    inferrer = evaluation_inferrer(awards, data, cpv_list) if base.infer_cpv else None
+    seconds["split"] = time.perf_counter() - clock
     results: list[RegimeResult] = []
     standard: tuple[RegimeResult, str, baselines.Problem] | None = None
     for regime in ["standard", *[r for r in regimes if r != "standard"]]:
         say(f"regime {TITLES.get(regime, regime)}: engine (shipped and cross-validated weights), baselines")
-        outcome = run_regime(regime, data, base, embedder, cpv_list, folds)
+        outcome = run_regime(regime, data, base, embedder, cpv_list, folds, inferrer=inferrer)
         seconds[regime] = time.perf_counter() - clock - sum(seconds.values())
         if regime == "standard":
             standard = outcome
@@ -342,10 +348,28 @@ def run(
     )
 
 
-def evaluation_inferrer(data: Split, cpv_list: Path | None) -> Any:
-    """CPV inference for a regime without codes, trained on the other companies' awards only.
+def evaluation_inferrer(awards: Sequence[Award], data: Split, cpv_list: Path | None) -> Any:
+    """CPV inference trained on the other companies' awards only (with the official labels).
 
     The shipped model saw the whole file (held-out tenders included), so the evaluation trains its
-    own on the awards of suppliers outside the split: no held-out tender nor profile taught it.
+    own on the awards that are neither a held-out tender nor part of a profile.
     """
-    return None
+    from matcher.ranking.cpv_inference import train
+
+    used = {a.index for a in data.held_out.values()} | {a.index for p in data.profiles.values() for a in p}
+    rows = [a for a in awards if a.cpv_code and a.index not in used]
+    if len({a.cpv_code[:3] for a in rows if a.cpv_code}) < 2:
+        return None
+    labels = cpv_label_texts(cpv_list) if cpv_list else {}
+    return train([a.title for a in rows], [a.cpv_code or "" for a in rows], labels, version="evaluation")
+
+
+def cpv_label_texts(path: Path) -> dict[str, str]:
+    """code → 'label_fr label_en' from the official list (code8 or code column)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            (row.get("code8") or row.get("code") or "")[:8]: f"{row.get('label_fr', '')} {row.get('label_en', '')}"
+            for row in csv.DictReader(handle)
+        }

@@ -8,13 +8,14 @@ every sync.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher.ranking.cpv_inference import CPVInferrer, InferredCode
 from matcher.store import Startup, Tender
 from matcher.store.documents import startup_text, tender_text
 from matcher.text import fold
@@ -44,6 +45,12 @@ class TenderRecord:
     guarantee_amount: float | None
     text: str = ""
     folded_text: str = ""
+    inferred_cpv: tuple[InferredCode, ...] = ()
+
+    @property
+    def match_codes(self) -> tuple[str, ...]:
+        """Published CPV codes, else the inferred ones (what the CPV features compare)."""
+        return self.cpv_codes or tuple(code.code for code in self.inferred_cpv)
 
     @classmethod
     def from_row(cls, tender: Tender) -> TenderRecord:
@@ -96,6 +103,13 @@ class StartupRecord:
     text: str = ""
     sector_keys: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    inferred_cpv: tuple[InferredCode, ...] = ()
+    description: str = ""
+
+    @property
+    def match_codes(self) -> tuple[str, ...]:
+        """Declared CPV codes, else the inferred ones (what the CPV features compare)."""
+        return self.cpv_codes or tuple(code.code for code in self.inferred_cpv)
 
     @classmethod
     def from_row(cls, startup: Startup) -> StartupRecord:
@@ -119,6 +133,7 @@ class StartupRecord:
             text=startup_text(startup),
             sector_keys=tuple(k for t in [*startup.sectors, *startup.tags] if len(k := fold(t)) > 2),
             references=tuple(startup.references or ()),
+            description=startup.description or "",
         )
 
 
@@ -153,17 +168,39 @@ def _to_np(moment: datetime | None) -> np.datetime64:
 
 
 class Catalogue:
-    """Tenders and startups as light records, kept in step with the store by the engine."""
+    """Tenders and startups as light records, kept in step with the store by the engine.
 
-    def __init__(self) -> None:
+    Records without a CPV code get inferred ones (with a confidence) from `infer`, when given.
+    """
+
+    def __init__(self, infer: CPVInferrer | None = None) -> None:
         self.tenders = TenderTable()
         self.startups: dict[str, StartupRecord] = {}
+        self.infer = infer
+
+    def _tenders_with_codes(self, records: list[TenderRecord]) -> list[TenderRecord]:
+        missing = [i for i, r in enumerate(records) if not r.cpv_codes]
+        if self.infer is None or not missing:
+            return records
+        picks = self.infer.predict([records[i].title for i in missing])
+        out = list(records)
+        for i, inferred in zip(missing, picks, strict=True):
+            out[i] = replace(records[i], inferred_cpv=inferred)
+        return out
+
+    def _startup_with_codes(self, record: StartupRecord) -> StartupRecord:
+        if self.infer is None or record.cpv_codes:
+            return record
+        texts = [*record.references, record.description] if record.references else [record.text]
+        return replace(record, inferred_cpv=self.infer.for_profile(texts))
 
     def load(self, session: Session) -> None:
         tenders = session.scalars(select(Tender).options(selectinload(Tender.lots))).unique()
-        table = TenderTable(records=[TenderRecord.from_row(t) for t in tenders])
+        table = TenderTable(records=self._tenders_with_codes([TenderRecord.from_row(t) for t in tenders]))
         table.rebuild_columns()
-        startups = {s.external_id: StartupRecord.from_row(s) for s in session.scalars(select(Startup))}
+        startups = {
+            s.external_id: self._startup_with_codes(StartupRecord.from_row(s)) for s in session.scalars(select(Startup))
+        }
         self.tenders, self.startups = table, startups
 
     def refresh(self, session: Session, kind: str, external_ids: Iterable[str]) -> None:
@@ -173,7 +210,7 @@ class Catalogue:
                 t.external_id: t for t in session.scalars(select(Tender).where(Tender.external_id.in_(ids))).unique()
             }
             records = [r for r in self.tenders.records if r.external_id not in set(ids)]
-            records.extend(TenderRecord.from_row(rows[i]) for i in ids if i in rows)
+            records.extend(self._tenders_with_codes([TenderRecord.from_row(rows[i]) for i in ids if i in rows]))
             table = TenderTable(records=records)
             table.rebuild_columns()
             self.tenders = table
@@ -182,7 +219,7 @@ class Catalogue:
             for external_id in ids:
                 startups.pop(external_id, None)
             for row in session.scalars(select(Startup).where(Startup.external_id.in_(ids))):
-                startups[row.external_id] = StartupRecord.from_row(row)
+                startups[row.external_id] = self._startup_with_codes(StartupRecord.from_row(row))
             self.startups = startups
 
     def open_tender_mask(self, now: datetime, min_days_before_deadline: int) -> np.ndarray:

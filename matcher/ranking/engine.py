@@ -19,6 +19,7 @@ from matcher.index.embedding import Embedder, load_embedder
 from matcher.index.index_set import IndexSet
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
 from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
+from matcher.ranking.cpv_inference import CPVInferrer, shipped_inferrer
 from matcher.ranking.eligibility import assess
 from matcher.ranking.explain import cpv_matches, explain
 from matcher.ranking.features import (
@@ -51,7 +52,7 @@ class Engine:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
         self.indexes = IndexSet(store, settings, self.embedder)
-        self.catalogue = Catalogue()
+        self.catalogue = Catalogue(shipped_inferrer(settings.cpv_inference_model) if settings.infer_cpv else None)
         self.scorer = LinearScorer.load(settings.ranking_model)
         self.cpv_labels: dict[str, cpv.CPVLabel] = {}
         self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels))
@@ -68,6 +69,10 @@ class Engine:
         engine = cls(store, settings, embedder)
         engine.load()
         return engine
+
+    def use_cpv_inferrer(self, inferrer: CPVInferrer | None) -> None:
+        """Another CPV inference model (the evaluation trains its own); takes effect at the next load."""
+        self.catalogue.infer = inferrer
 
     # -- keeping in step with the store -------------------------------------------------------
     def load(self, progress: bool = False) -> dict[str, str]:
@@ -113,7 +118,7 @@ class Engine:
         records = self.catalogue.tenders.records
         self.casebase.warm_tenders(
             [
-                (records[i].external_id, self.casebase.query_text(records[i].title, records[i].cpv_codes))
+                (records[i].external_id, self.casebase.query_text(records[i].title, records[i].match_codes))
                 for i in np.flatnonzero(self.catalogue.tenders.is_open)
             ]
         )
@@ -199,7 +204,7 @@ class Engine:
             explanation = explain(
                 TENDER_FEATURES, matrix[i], parts[i],
                 self.indexes.tender_lexical.shared_terms(startup.text, record.external_id),
-                cpv_matches(startup.cpv_codes, record.cpv_codes, self.cpv_labels, startup.preferred_language),
+                cpv_matches(startup.match_codes, record.match_codes, self.cpv_labels, startup.preferred_language),
                 eligibilities[i],
             )  # fmt: skip
             matches.append(
@@ -253,7 +258,10 @@ class Engine:
         cases = np.zeros((len(records), len(CASE_FEATURES)), dtype=np.float32)
         cases[rows] = self.casebase.tender_scores(
             startup.external_id,
-            [(records[i].external_id, self.casebase.query_text(records[i].title, records[i].cpv_codes)) for i in rows],
+            [
+                (records[i].external_id, self.casebase.query_text(records[i].title, records[i].match_codes))
+                for i in rows
+            ],
         )
         set_case_columns(matrix, TENDER_FEATURES, cases)
         return records, eligibilities, matrix
@@ -326,7 +334,7 @@ class Engine:
         for i in order[offset : offset + limit]:
             record = records[i]
             eligibility = eligibilities[i] if eligibilities is not None else None
-            pairs = cpv_matches(record.cpv_codes, tender.cpv_codes, self.cpv_labels) if tender else []
+            pairs = cpv_matches(record.match_codes, tender.match_codes, self.cpv_labels) if tender else []
             explanation = explain(
                 names, matrix[i], parts[i],
                 self.indexes.startup_lexical.shared_terms(query_text, record.external_id), pairs, eligibility,
@@ -369,7 +377,7 @@ class Engine:
         lexical = self.indexes.startup_lexical.scores(query_text, list(candidates))
         eligibilities = [assess(record, tender, now) for record in records] if tender is not None else None
         self.casebase.sync(self.catalogue.startups)
-        case_query = self.casebase.query_text(tender.title, tender.cpv_codes) if tender is not None else query_text
+        case_query = self.casebase.query_text(tender.title, tender.match_codes) if tender is not None else query_text
         cases = self.casebase.supplier_scores(case_query, list(candidates))
         matrix = supplier_features(tender, records, semantic, lexical, eligibilities, query_text, cases)
         return records, eligibilities, matrix

@@ -105,7 +105,7 @@ def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
 def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float]:
     """(same city, works contract close to home): 1 same city, 0.5 same region, 0 elsewhere."""
     city = region_match(startup.city, tender.city)
-    works = any(code.startswith(WORKS_DIVISION) for code in tender.cpv_codes)
+    works = any(code.startswith(WORKS_DIVISION) for code in tender.match_codes)
     if not works:
         return city, 0.0
     near = 1.0 if city == 1.0 else 0.5 if region_match(startup.region, tender.region) == 1.0 else 0.0
@@ -136,7 +136,7 @@ def tender_features(
     matrix[:, 0] = np.clip(semantic, 0.0, 1.0)
     matrix[:, 1] = np.clip(lexical, 0.0, 1.0)
     for row, (tender, eligibility) in enumerate(zip(tenders, eligibilities, strict=True)):
-        overlap = cpv.best_overlap(startup.cpv_codes, tender.cpv_codes)
+        overlap = cpv.best_overlap(startup.match_codes, tender.match_codes)
         matrix[row, 2] = overlap.score if overlap else 0.0
         matrix[row, 3] = sector_overlap(terms, tender.folded_text)
         matrix[row, 4] = region_match(startup.region, tender.region)
@@ -145,7 +145,7 @@ def tender_features(
         matrix[row, 7] = 1.0 if tender.reserved_for_sme and small else 0.0
         matrix[row, 8] = 1.0 if few_references and (tender.reserved_for_sme or not tender.min_references) else 0.0
         matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
-        matrix[row, _DEPTH] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
+        matrix[row, _DEPTH] = cpv_depth(startup.match_codes, tender.match_codes)
         matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender)
     set_case_columns(matrix, TENDER_FEATURES, cases)
     return matrix
@@ -171,13 +171,13 @@ def supplier_features(
         matrix[row, column["sector"]] = sector_overlap(startup.sector_keys, folded)
         matrix[row, column["experience"]] = min(1.0, math.log1p(startup.references_count) / math.log1p(20))
         if tender is not None:
-            overlap = cpv.best_overlap(startup.cpv_codes, tender.cpv_codes)
+            overlap = cpv.best_overlap(startup.match_codes, tender.match_codes)
             matrix[row, column["cpv"]] = overlap.score if overlap else 0.0
             matrix[row, column["region"]] = region_match(startup.region, tender.region)
             matrix[row, column["budget_fit"]] = budget_fit(startup, tender.estimated_value, tender.currency)
             assert eligibilities is not None
             matrix[row, column["eligibility"]] = ELIGIBILITY_VALUE[eligibilities[row].status]
-            matrix[row, column["cpv_depth"]] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
+            matrix[row, column["cpv_depth"]] = cpv_depth(startup.match_codes, tender.match_codes)
             matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
     set_case_columns(matrix, names, cases)
     return matrix
