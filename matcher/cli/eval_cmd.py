@@ -138,11 +138,20 @@ def train_decp(
         None, "--cpv", help="CPV list (code,label_fr,label_en); default: cpv-2008-fr-en.csv next to FILE if present."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the cross-validation figures and weights as JSON."),
+    boosted: bool = typer.Option(
+        False, "--compare-boosted", help="Also cross-validate gradient-boosted trees on the same folds."
+    ),
 ) -> None:
     """Fit the linear ranking weights (pairwise logistic regression) and save them for the engine."""
     from matcher.errors import TremplinError
     from matcher.evaluation.protocol import load_awards, split
-    from matcher.evaluation.runner import EvaluationError, cached_embedder, default_cpv_list, workspace
+    from matcher.evaluation.runner import (
+        EvaluationError,
+        cached_embedder,
+        default_cpv_list,
+        evaluation_inferrer,
+        workspace,
+    )
     from matcher.evaluation.train import model_document, save_model, train
     from matcher.ingest import IngestError
     from matcher.ranking.scoring import DEFAULT_MODEL, LinearScorer, ScoringModelError
@@ -153,25 +162,38 @@ def train_decp(
     say = None if as_json else _say
     try:
         prior = LinearScorer.load(settings.ranking_model).weights
-        data = split(load_awards(file), seed)
+        awards = load_awards(file)
+        data = split(awards, seed)
         if not data.suppliers:
             raise EvaluationError(f"{file}: no supplier has 3 awards with a held-out award from a new buyer")
         embedder = cached_embedder(settings, settings.embedder)
-        with workspace(data, settings, embedder, _cpv_option(cpv_list) or default_cpv_list(file)) as engine:
-            training = train(engine, data, prior, folds=folds, progress=say)
+        labels = _cpv_option(cpv_list) or default_cpv_list(file)
+        # CPV inference must not have seen the held-out tenders: train one on the other companies' awards
+        inferrer = evaluation_inferrer(awards, data, labels) if settings.infer_cpv else None
+        with workspace(data, settings, embedder, labels, inferrer) as engine:
+            training = train(engine, data, prior, folds=folds, progress=say, compare_boosted=boosted)
         document = model_document(training, str(file), len(data.suppliers))
         save_model(document, target)
     except (EvaluationDataError, EvaluationError, IngestError, TremplinError, ScoringModelError, ValueError) as exc:
         fail(str(exc))
     if as_json:
-        print_json({"output": str(target), "cv": {k: m.as_dict() for k, m in training.cv.items()}, **document})
+        print_json(
+            {
+                "output": str(target),
+                "cv": {k: m.as_dict() for k, m in training.cv.items()},
+                "cv_boosted": {k: m.as_dict() for k, m in training.boosted.items()},
+                **document,
+            }
+        )
         return
     table = Table(title=f"{folds}-fold cross-validation over suppliers (seed {seed})")
     table.add_column("direction")
     for metric in ("queries", "HR@1", "HR@10", "MRR@10", "nDCG@10"):
         table.add_column(metric, justify="right")
     for side, metrics in training.cv.items():
-        table.add_row(side, str(metrics.queries), *_cells(metrics))
+        table.add_row(f"{side} (linear)", str(metrics.queries), *_cells(metrics))
+    for side, metrics in training.boosted.items():
+        table.add_row(f"{side} (boosted trees)", str(metrics.queries), *_cells(metrics))
     console.print(table)
     console.print(f"weights written to [bold]{target}[/] (version {document['version']})")
 

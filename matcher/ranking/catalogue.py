@@ -15,7 +15,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher.ranking.cpv_inference import CPVInferrer, InferredCode
+from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
 from matcher.store import Startup, Tender
 from matcher.store.documents import startup_text, tender_text
 from matcher.text import fold
@@ -46,6 +46,7 @@ class TenderRecord:
     text: str = ""
     folded_text: str = ""
     inferred_cpv: tuple[InferredCode, ...] = ()
+    topics: Topics = ()
 
     @property
     def match_codes(self) -> tuple[str, ...]:
@@ -105,6 +106,7 @@ class StartupRecord:
     references: tuple[str, ...] = ()
     inferred_cpv: tuple[InferredCode, ...] = ()
     description: str = ""
+    topics: Topics = ()
 
     @property
     def match_codes(self) -> tuple[str, ...]:
@@ -179,20 +181,20 @@ class Catalogue:
         self.infer = infer
 
     def _tenders_with_codes(self, records: list[TenderRecord]) -> list[TenderRecord]:
-        missing = [i for i, r in enumerate(records) if not r.cpv_codes]
-        if self.infer is None or not missing:
+        """Inferred codes for tenders without any, and every tender's distribution over CPV groups."""
+        if self.infer is None or not records:
             return records
-        picks = self.infer.predict([records[i].title for i in missing])
-        out = list(records)
-        for i, inferred in zip(missing, picks, strict=True):
-            out[i] = replace(records[i], inferred_cpv=inferred)
-        return out
+        topics = self.infer.topics([r.title for r in records])
+        missing = [i for i, r in enumerate(records) if not r.cpv_codes]
+        picks = dict(zip(missing, self.infer.predict([records[i].title for i in missing]), strict=True))
+        return [replace(record, topics=topics[i], inferred_cpv=picks.get(i, ())) for i, record in enumerate(records)]
 
     def _startup_with_codes(self, record: StartupRecord) -> StartupRecord:
-        if self.infer is None or record.cpv_codes:
+        if self.infer is None:
             return record
         texts = [*record.references, record.description] if record.references else [record.text]
-        return replace(record, inferred_cpv=self.infer.for_profile(texts))
+        inferred = () if record.cpv_codes else self.infer.for_profile(texts)
+        return replace(record, inferred_cpv=inferred, topics=self.infer.profile_topics(texts))
 
     def load(self, session: Session) -> None:
         tenders = session.scalars(select(Tender).options(selectinload(Tender.lots))).unique()

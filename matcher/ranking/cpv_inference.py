@@ -27,6 +27,8 @@ DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "cpv-inference.
 LEVEL = 3  # digits predicted: the CPV group
 KEEP_PER_CLASS = 1500  # strongest n-gram weights kept per class (the rest are ~0; keeps the file small)
 PROFILE_CODES = 5
+TOPICS = 8  # groups kept in a text's distribution (the rest of the mass is negligible)
+Topics = tuple[tuple[int, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +53,7 @@ class CPVInferrer:
         classes: Sequence[str],
         confidence_map: np.ndarray,
         version: str,
+        temperature: float = 0.2,
     ) -> None:
         self.vocabulary = list(vocabulary)
         self.idf = np.asarray(idf, dtype=np.float32)
@@ -59,6 +62,7 @@ class CPVInferrer:
         self.classes = list(classes)
         self.confidence_map = np.asarray(confidence_map, dtype=np.float64)  # (a_top, a_margin, b)
         self.version = version
+        self.temperature = float(temperature)
         self._counter = CountVectorizer(
             analyzer="char_wb",
             ngram_range=(2, 5),
@@ -105,6 +109,27 @@ class CPVInferrer:
             out.append(tuple(picks))
         return out
 
+    def topics(self, texts: Sequence[str], limit: int = TOPICS) -> list[Topics]:
+        """Each text's distribution over CPV groups (softmax of the scores), its `limit` largest parts."""
+        if not texts:
+            return []
+        scores, known = self._scores(texts)
+        return [
+            _top(_softmax(row, self.temperature), limit) if readable else ()
+            for row, readable in zip(scores, known, strict=True)
+        ]
+
+    def profile_topics(self, texts: Sequence[str], limit: int = TOPICS) -> Topics:
+        """A profile's distribution: the mean of its past contracts' (or stated activity's)."""
+        rows = [t for t in texts if t and t.strip()]
+        if not rows:
+            return ()
+        scores, known = self._scores(rows)
+        if not known.any():
+            return ()
+        mean = np.mean([_softmax(row, self.temperature) for row, ok in zip(scores, known, strict=True) if ok], axis=0)
+        return _top(mean, limit)
+
     def for_profile(self, texts: Sequence[str], limit: int = PROFILE_CODES) -> tuple[InferredCode, ...]:
         """A profile's codes: the group of each past contract or stated activity, most frequent first."""
         votes: dict[str, list[float]] = {}
@@ -128,6 +153,7 @@ class CPVInferrer:
             classes=np.array(self.classes, dtype=str),
             confidence_map=self.confidence_map,
             version=np.array(self.version),
+            temperature=np.array(self.temperature),
         )
 
     @classmethod
@@ -147,7 +173,29 @@ class CPVInferrer:
                 [str(c) for c in stored["classes"]],
                 stored["confidence_map"],
                 str(stored["version"]),
+                float(stored["temperature"]) if "temperature" in stored else 0.2,
             )
+
+
+def _softmax(row: np.ndarray, temperature: float) -> np.ndarray:
+    shifted = (row - row.max()) / max(temperature, 1e-3)
+    weights = np.exp(shifted)
+    return np.asarray(weights / weights.sum())
+
+
+def _top(distribution: np.ndarray, limit: int) -> Topics:
+    order = np.argsort(-distribution)[:limit]
+    return tuple((int(i), round(float(distribution[i]), 4)) for i in order if distribution[i] > 1e-4)
+
+
+def topic_similarity(left: Topics, right: Topics) -> float:
+    """Cosine of two sparse distributions over CPV groups (0 when either is unknown)."""
+    if not left or not right:
+        return 0.0
+    other = dict(right)
+    dot = sum(p * other.get(i, 0.0) for i, p in left)
+    norm = (sum(p * p for _, p in left) * sum(p * p for _, p in right)) ** 0.5
+    return float(dot / norm) if norm > 0 else 0.0
 
 
 @lru_cache(maxsize=4)
@@ -194,11 +242,16 @@ def train(
     vectorizer, model = fit([i for i in range(len(all_texts)) if i not in held])
     held_rows = sorted(held)
     confidence_map = np.array([4.0, 4.0, -1.0])
+    temperature = 0.2
     if held_rows:
         scores = model.decision_function(vectorizer.transform([all_texts[i] for i in held_rows]))
+        if scores.ndim == 1:
+            scores = np.column_stack([-scores, scores])
         ranked = np.sort(scores, axis=1)
         top, margin = ranked[:, -1], ranked[:, -1] - ranked[:, -2]
         right = model.classes_[scores.argmax(axis=1)] == np.array([all_groups[i] for i in held_rows])
+        truth = np.array([all_groups[i] for i in held_rows])
+        temperature = _fit_temperature(scores, model.classes_, truth)
         if 0 < right.sum() < len(right):
             platt = LogisticRegression().fit(np.column_stack([top, margin]), right)
             confidence_map = np.array([platt.coef_[0][0], platt.coef_[0][1], platt.intercept_[0]])
@@ -221,4 +274,19 @@ def train(
         [str(c) for c in model.classes_],
         confidence_map,
         version,
+        temperature,
     )
+
+
+def _fit_temperature(scores: np.ndarray, classes: np.ndarray, truth: np.ndarray) -> float:
+    """Softmax temperature with the lowest log-loss on held-out titles (a grid is enough)."""
+    index = {c: i for i, c in enumerate(classes)}
+    rows = [(r, index[t]) for r, t in enumerate(truth) if t in index]
+    if not rows:
+        return 0.2
+    best, best_loss = 0.2, float("inf")
+    for temperature in (0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8):
+        loss = -float(np.mean([np.log(_softmax(scores[r], temperature)[c] + 1e-9) for r, c in rows]))
+        if loss < best_loss:
+            best, best_loss = temperature, loss
+    return best

@@ -18,6 +18,7 @@ import numpy as np
 from matcher import cpv
 from matcher.ranking.casebase import CASE_FEATURES
 from matcher.ranking.catalogue import StartupRecord, TenderRecord
+from matcher.ranking.cpv_inference import topic_similarity
 from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.ranking.results import Eligibility
 from matcher.text import fold
@@ -41,19 +42,22 @@ LABELS = {
     "cpv_depth": "same precise CPV category",
     "city": "same city",
     "local_works": "works contract close to home",
+    "cpv_topic": "same kind of contract (read from the text)",
 }
 
 TENDER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline",
     "sme_reserved", "first_reference", "eligibility",
-    *CASE_FEATURES, "cpv_depth", "city", "local_works",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic",
 )  # fmt: skip
 SUPPLIER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience",
-    *CASE_FEATURES, "cpv_depth", "city", "local_works",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic",
 )  # fmt: skip
 QUERY_FEATURES = ("semantic", "lexical", "sector", "experience", *CASE_FEATURES)
-_DEPTH, _CITY, _LOCAL_WORKS = (TENDER_FEATURES.index(n) for n in ("cpv_depth", "city", "local_works"))
+_DEPTH, _CITY, _LOCAL_WORKS, _TOPIC = (
+    TENDER_FEATURES.index(n) for n in ("cpv_depth", "city", "local_works", "cpv_topic")
+)
 WORKS_DIVISION = "45"  # CPV 45: construction works, mostly won by firms near the site
 
 FEW_REFERENCES = 3
@@ -147,6 +151,7 @@ def tender_features(
         matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
         matrix[row, _DEPTH] = cpv_depth(startup.match_codes, tender.match_codes)
         matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender)
+        matrix[row, _TOPIC] = topic_similarity(startup.topics, tender.topics)
     set_case_columns(matrix, TENDER_FEATURES, cases)
     return matrix
 
@@ -179,5 +184,6 @@ def supplier_features(
             matrix[row, column["eligibility"]] = ELIGIBILITY_VALUE[eligibilities[row].status]
             matrix[row, column["cpv_depth"]] = cpv_depth(startup.match_codes, tender.match_codes)
             matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
+            matrix[row, column["cpv_topic"]] = topic_similarity(startup.topics, tender.topics)
     set_case_columns(matrix, names, cases)
     return matrix
