@@ -144,6 +144,8 @@ def train_decp(
 ) -> None:
     """Fit the linear ranking weights (pairwise logistic regression) and save them for the engine."""
     from matcher.errors import TremplinError
+    from matcher.evaluation.calibration import fit_calibration
+    from matcher.evaluation.calibration import save as save_calibration
     from matcher.evaluation.protocol import load_awards, split
     from matcher.evaluation.runner import (
         EvaluationError,
@@ -174,6 +176,9 @@ def train_decp(
             training = train(engine, data, prior, folds=folds, progress=say, compare_boosted=boosted)
         document = model_document(training, str(file), len(data.suppliers))
         save_model(document, target)
+        calibration_target = target.with_name("calibration.json")
+        calibration = fit_calibration(training, str(file), document["version"])
+        save_calibration(calibration, calibration_target)
     except (EvaluationDataError, EvaluationError, IngestError, TremplinError, ScoringModelError, ValueError) as exc:
         fail(str(exc))
     if as_json:
@@ -196,6 +201,41 @@ def train_decp(
         table.add_row(f"{side} (boosted trees)", str(metrics.queries), *_cells(metrics))
     console.print(table)
     console.print(f"weights written to [bold]{target}[/] (version {document['version']})")
+    console.print(f"calibration written to [bold]{calibration_target}[/]")
+
+
+@train_app.command("cpv")
+def train_cpv(
+    file: Path = typer.Argument(..., help="DECP award file: titles with their CPV codes."),
+    cpv_list: Path | None = typer.Option(
+        None, "--cpv", help="CPV list (code,label_fr,label_en); default: cpv-2008-fr-en.csv next to FILE if present."
+    ),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Model file; default: models/cpv-inference.npz."),
+) -> None:
+    """Fit the CPV inference model (codes for notices and profiles that have none)."""
+    from datetime import UTC, datetime
+
+    from matcher.evaluation.protocol import load_awards
+    from matcher.evaluation.runner import cpv_label_texts, default_cpv_list
+    from matcher.ranking.cpv_inference import DEFAULT_MODEL, train
+
+    try:
+        awards = [a for a in load_awards(file) if a.cpv_code]
+    except EvaluationDataError as exc:
+        fail(str(exc))
+    labels_file = _cpv_option(cpv_list) or default_cpv_list(file)
+    labels = cpv_label_texts(labels_file) if labels_file else {}
+    if len({a.cpv_code[:3] for a in awards if a.cpv_code}) < 2:
+        fail(f"{file}: fewer than two CPV groups among the titles; nothing to learn")
+    version = f"{datetime.now(UTC).date().isoformat()}.{file.stem}"
+    model = train([a.title for a in awards], [a.cpv_code or "" for a in awards], labels, version=version)
+    target = output or DEFAULT_MODEL
+    model.save(target)
+    console.print(
+        f"CPV inference model written to [bold]{target}[/]: {len(awards)} titles, {len(model.classes)} CPV groups, "
+        f"{len(model.vocabulary)} character n-grams, softmax temperature {model.temperature}",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:

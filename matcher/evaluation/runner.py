@@ -72,10 +72,12 @@ class RegimeResult:
     cross_validated: Row
     shipped: Row
     baselines: list[Row] = field(default_factory=list)
+    calibration: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "regime": self.regime,
+            "calibration": self.calibration,
             "engine_cross_validated": self.cross_validated.as_dict(),
             "engine_shipped_weights": self.shipped.as_dict(),
             "baselines": [row.as_dict() for row in self.baselines],
@@ -138,6 +140,7 @@ def eval_settings(home: Path, base: Settings, embedder: str | None = None) -> Se
         embed_batch_size=base.embed_batch_size,
         ranking_model=base.ranking_model,
         cpv_inference_model=base.cpv_inference_model,
+        calibration_model=base.calibration_model,
         infer_cpv=base.infer_cpv,
         candidate_pool=base.candidate_pool,
         index_kind="flat",
@@ -199,12 +202,12 @@ def engine_ranks(engine: Any, data: Split, now: datetime = EVAL_NOW) -> tuple[li
     """Rank of the true winner per held-out tender, and of the held-out tender per supplier."""
     buyer: list[int | None] = []
     for tender, winners in sorted(data.winners.items()):
-        matches = engine.suppliers_for_tender(tender, limit=TOP, include_ineligible=True, now=now)
+        matches = engine.suppliers_for_tender(tender, limit=TOP, include_ineligible=True, now=now, min_grade="any")
         buyer.append(first_relevant_rank([m.startup_id for m in matches], {startup_id(w) for w in winners}, TOP))
     filters = TenderFilters(include_ineligible=True, min_days_before_deadline=0)
     startup: list[int | None] = []
     for key in data.suppliers:
-        matches = engine.recommend_tenders(startup_id(key), filters=filters, limit=TOP, now=now)
+        matches = engine.recommend_tenders(startup_id(key), filters=filters, limit=TOP, now=now, min_grade="any")
         startup.append(first_relevant_rank([m.tender_id for m in matches], {data.tender_of(key)}, TOP))
     return buyer, startup
 
@@ -240,14 +243,58 @@ def _row(name: str, problem: baselines.Problem, data: Split, scores: Any) -> Row
     return Row(name, summarize(buyer), summarize(startup))
 
 
-def cross_validated(engine: Any, data: Split, folds: int = FOLDS) -> Row:
-    """Both sides with weights fitted on the other folds' suppliers only (GroupKFold over suppliers)."""
+def cross_validated(engine: Any, data: Split, folds: int = FOLDS) -> tuple[Row, dict[str, Any]]:
+    """Both sides with weights fitted on the other folds' suppliers only (GroupKFold over suppliers),
+    and the calibration of the shipped map measured on those held-out scores."""
     from matcher.evaluation.train import collect, cross_validate
 
     collected = collect(engine, data)
     buyer = cross_validate(collected["supplier_for_tender"], folds)
     startup = cross_validate(collected["tender_for_startup"], folds)
-    return Row("engine (cross-validated)", buyer, startup)
+    return Row("engine (cross-validated)", buyer, startup), calibration_report(engine, collected, folds)
+
+
+def calibration_report(engine: Any, collected: dict[str, Any], folds: int = FOLDS) -> dict[str, Any]:
+    """Per side: out-of-sample ECE of the score → probability map, its reliability curve, grade counts."""
+    from matcher.evaluation import calibration
+    from matcher.evaluation.train import SIDE_OF, out_of_fold_scores
+    from matcher.ranking.calibration import CalibrationError, shipped_calibrator
+
+    try:
+        shipped = shipped_calibrator(engine.settings.calibration_model)
+    except CalibrationError:
+        shipped = None
+    out: dict[str, Any] = {}
+    for direction, queries in collected.items():
+        scores = out_of_fold_scores(queries, folds, engine.scorer.weights[direction])
+        pairs = calibration.top_pairs(scores, queries.relevant, queries.groups)
+        probabilities = calibration.cross_fitted(pairs, folds)
+        side = SIDE_OF[direction]
+        out[side] = {
+            "ece": round(calibration.expected_calibration_error(probabilities, pairs.labels), 4),
+            "pairs": len(pairs.labels),
+            "base_rate": round(float(pairs.labels.mean()), 4),
+            "reliability": calibration.reliability(probabilities, pairs.labels),
+        }
+        if shipped is not None:
+            fitted = shipped.probability(direction, pairs.scores)
+            out[side]["ece_shipped_map"] = round(calibration.expected_calibration_error(fitted, pairs.labels), 4)
+            out[side]["grades"] = grade_precision(shipped, fitted, pairs.labels)
+    return out
+
+
+def grade_precision(calibrator: Any, probabilities: Any, labels: Any) -> dict[str, dict[str, float]]:
+    """Per grade: how many top-10 matches get it and how often they are the real winner (precision)."""
+    table: dict[str, dict[str, float]] = {}
+    for grade in ("strong", "good", "possible", None):
+        chosen = [i for i, p in enumerate(probabilities) if calibrator.grade_of(float(p)) == grade]
+        hits = sum(float(labels[i]) for i in chosen)
+        table[grade or "below floor"] = {
+            "matches": len(chosen),
+            "precision": round(hits / len(chosen), 4) if chosen else 0.0,
+            "winners": int(hits),
+        }
+    return table
 
 
 def _baseline_rows(problem: baselines.Problem, data: Split, embedder: Embedder | None, name: str) -> list[Row]:
@@ -276,11 +323,11 @@ def run_regime(
     with workspace(variant, base, embedder, cpv_list, inferrer) as engine:
         buyer, startup = engine_ranks(engine, variant)
         shipped = Row("engine (shipped weights)", summarize(buyer), summarize(startup))
-        cv = cross_validated(engine, variant, folds)
+        cv, calibrated = cross_validated(engine, variant, folds)
         problem = problem_from_store(engine.store, variant)
         version = engine.scorer.version
     rows = _baseline_rows(problem, variant, embedder if dense_baseline else None, base.embedder)
-    return RegimeResult(regime, cv, shipped, rows), version, problem
+    return RegimeResult(regime, cv, shipped, rows, calibrated), version, problem
 
 
 def run(

@@ -69,6 +69,8 @@ class Training:
     seed: int
     queries: dict[str, int] = field(default_factory=dict)
     boosted: dict[str, Metrics] = field(default_factory=dict)
+    # per direction: out-of-fold scores, relevance and supplier group of every (query, candidate) pair
+    held_out_scores: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def collect(engine: Any, data: Split, now: datetime = EVAL_NOW) -> dict[str, Queries]:
@@ -192,6 +194,19 @@ def cross_validate(queries: Queries, folds: int, c: float = DEFAULT_C) -> Metric
     return summarize(collected)
 
 
+def out_of_fold_scores(queries: Queries, folds: int, prior: dict[str, float], c: float = DEFAULT_C) -> np.ndarray:
+    """Score of every (query, candidate) pair under weights fitted without that query's supplier fold,
+    on the scale the engine uses (learned weights scaled as `to_weights` does, hand-set ones kept)."""
+    columns = queries.learnable()
+    every = np.arange(len(queries.groups))
+    scores = np.zeros(queries.relevant.shape, dtype=np.float64)
+    for train_rows, test in GroupKFold(n_splits=folds).split(every, groups=queries.groups):
+        table = to_weights(queries.names, columns, fit(queries, train_rows, columns, c), prior)
+        vector = np.array([table[name] for name in queries.names], dtype=np.float64)
+        scores[test] = queries.features[test] @ vector
+    return scores
+
+
 def cross_validate_boosted(queries: Queries, folds: int, seed: int = 7) -> Metrics:
     """Out-of-fold ranks of gradient-boosted trees (scikit-learn HistGradientBoosting), folds over suppliers.
 
@@ -249,6 +264,7 @@ def train(
     weights: dict[str, dict[str, float]] = {}
     cv: dict[str, Metrics] = {}
     boosted: dict[str, Metrics] = {}
+    held_out: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     weights["supplier_for_query"] = {
         name: prior.get("supplier_for_query", {}).get(name, 0.0) for name in QUERY_FEATURES
     }
@@ -259,6 +275,11 @@ def train(
         if compare_boosted:
             say(f"{direction}: gradient-boosted trees, same folds")
             boosted[SIDE_OF[direction]] = cross_validate_boosted(queries, folds, data.seed)
+        held_out[direction] = (
+            out_of_fold_scores(queries, folds, prior.get(direction, {}), c),
+            queries.relevant,
+            queries.groups,
+        )
         columns = queries.learnable()
         coefficients = fit(queries, np.arange(len(queries.groups)), columns, c)
         weights[direction] = to_weights(queries.names, columns, coefficients, prior.get(direction, {}))
@@ -269,6 +290,7 @@ def train(
         seed=data.seed,
         queries={SIDE_OF[d]: int(collected[d].features.shape[0]) for d in TRAINED},
         boosted=boosted,
+        held_out_scores=held_out,
     )
 
 

@@ -17,6 +17,7 @@ from matcher import cpv
 from matcher.errors import NotFoundError
 from matcher.index.embedding import Embedder, load_embedder
 from matcher.index.index_set import IndexSet
+from matcher.ranking.calibration import NO_FLOOR, Calibrator, calibrator_or_identity
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
 from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import CPVInferrer, shipped_inferrer
@@ -30,9 +31,11 @@ from matcher.ranking.features import (
     supplier_features,
     tender_features,
 )
+from matcher.ranking.relevance import evidence_of_meaning, meaningful_terms
 from matcher.ranking.results import (
     Eligibility,
     EligibilityStatus,
+    InferredCPV,
     SupplierFilters,
     SupplierMatch,
     TenderFilters,
@@ -54,6 +57,7 @@ class Engine:
         self.indexes = IndexSet(store, settings, self.embedder)
         self.catalogue = Catalogue(shipped_inferrer(settings.cpv_inference_model) if settings.infer_cpv else None)
         self.scorer = LinearScorer.load(settings.ranking_model)
+        self.calibrator: Calibrator = calibrator_or_identity(settings.calibration_model)
         self.cpv_labels: dict[str, cpv.CPVLabel] = {}
         self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels))
         self.index_report: dict[str, str] = {}
@@ -158,8 +162,12 @@ class Engine:
         now: datetime | None = None,
         diversity: float = 0.0,
         only_tenders: Collection[str] | None = None,
+        min_grade: str | None = None,
     ) -> list[TenderMatch]:
+        """Best tenders for a startup; those under the floor grade (`min_grade`, default the setting;
+        'any' for none) are left out, so a startup with no good match gets an empty list."""
         filters = filters or TenderFilters()
+        cut = self.floor(min_grade)
         now = now or datetime.now(UTC)
         startup = self.startup(startup_id)
         query_vector = self.indexes.startup_vectors.vector(startup_id)
@@ -193,9 +201,10 @@ class Engine:
             startup, candidates, now, query_vector, case_limit=max(CASE_POOL, 3 * (limit + offset))
         )
         scores, parts = self.scorer.score("tender_for_startup", TENDER_FEATURES, matrix)
+        probabilities = self.calibrator.probability("tender_for_startup", scores)
         keep = [
             i for i, e in enumerate(eligibilities)
-            if filters.include_ineligible or e.status != EligibilityStatus.ineligible
+            if (filters.include_ineligible or e.status != EligibilityStatus.ineligible) and probabilities[i] >= cut
         ]  # fmt: skip
         order = self._order(scores, keep, candidates, self.indexes.tender_vectors.vectors, diversity, limit + offset)
         matches = []
@@ -204,7 +213,10 @@ class Engine:
             explanation = explain(
                 TENDER_FEATURES, matrix[i], parts[i],
                 self.indexes.tender_lexical.shared_terms(startup.text, record.external_id),
-                cpv_matches(startup.match_codes, record.match_codes, self.cpv_labels, startup.preferred_language),
+                cpv_matches(
+                    startup.match_codes, record.match_codes, self.cpv_labels, startup.preferred_language,
+                    inferred=not record.cpv_codes or not startup.cpv_codes,
+                ),
                 eligibilities[i],
             )  # fmt: skip
             matches.append(
@@ -221,6 +233,16 @@ class Engine:
                     published_at=record.published_at,
                     reserved_for_sme=record.reserved_for_sme,
                     cpv_codes=list(record.cpv_codes),
+                    inferred_cpv_codes=[
+                        InferredCPV(
+                            code=code.code,
+                            label=cpv.label(code.code, startup.preferred_language, self.cpv_labels),
+                            confidence=code.confidence,
+                        )
+                        for code in record.inferred_cpv
+                    ],
+                    grade=self.calibrator.grade_of(float(probabilities[i])),
+                    probability=round(float(probabilities[i]), 3),
                     score=round(float(scores[i]), 4),
                     eligibility=eligibilities[i],
                     explanation=explanation,
@@ -275,6 +297,7 @@ class Engine:
         offset: int = 0,
         include_ineligible: bool = False,
         now: datetime | None = None,
+        min_grade: str | None = None,
     ) -> list[SupplierMatch]:
         tender = self.tender(tender_id)
         query_vector = self.indexes.tender_vectors.vector(tender_id)
@@ -283,16 +306,28 @@ class Engine:
             query_vector = self.indexes.tender_vectors.vector(tender_id)
         assert query_vector is not None
         return self._rank_suppliers(
-            query_vector, tender.text, tender, filters, limit, offset, include_ineligible, now or datetime.now(UTC)
-        )
+            query_vector, tender.text, tender, filters, limit, offset, include_ineligible, now or datetime.now(UTC),
+            min_grade,
+        )  # fmt: skip
 
     def search_suppliers(
-        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_grade: str | None = None,
     ) -> list[SupplierMatch]:
+        """Suppliers for a typed need; a query with no meaningful content (nonsense, stop words only,
+        a script no profile is written in) finds no one rather than the 'least bad' suppliers."""
         if not query or not query.strip():
             raise ValueError("query: must not be empty")
+        if not meaningful_terms(query):
+            return []
         query_vector = self.embedder.encode_queries([query])[0]
-        return self._rank_suppliers(query_vector, query, None, filters, limit, offset, True, datetime.now(UTC))
+        return self._rank_suppliers(
+            query_vector, query, None, filters, limit, offset, True, datetime.now(UTC), min_grade
+        )
 
     def _rank_suppliers(
         self,
@@ -304,8 +339,10 @@ class Engine:
         offset: int,
         include_ineligible: bool,
         now: datetime,
+        min_grade: str | None = None,
     ) -> list[SupplierMatch]:
         startups = self.catalogue.startups
+        cut = self.floor(min_grade)
         accept = _supplier_predicate(filters or SupplierFilters())
         allowed = None
         if filters is not None and filters.model_dump(exclude_defaults=True):
@@ -325,16 +362,27 @@ class Engine:
         names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
         direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
         scores, parts = self.scorer.score(direction, names, matrix)
+        probabilities = self.calibrator.probability(direction, scores)
+        if tender is None and not evidence_of_meaning(matrix, names):
+            return []
         keep = [
             i for i in range(len(records))
-            if include_ineligible or eligibilities is None or eligibilities[i].status != EligibilityStatus.ineligible
+            if (include_ineligible or eligibilities is None or eligibilities[i].status != EligibilityStatus.ineligible)
+            and probabilities[i] >= cut
         ]  # fmt: skip
         order = self._order(scores, keep, candidates, self.indexes.startup_vectors.vectors, 0.0, limit + offset)
         matches = []
         for i in order[offset : offset + limit]:
             record = records[i]
             eligibility = eligibilities[i] if eligibilities is not None else None
-            pairs = cpv_matches(record.match_codes, tender.match_codes, self.cpv_labels) if tender else []
+            pairs = (
+                cpv_matches(
+                    record.match_codes, tender.match_codes, self.cpv_labels,
+                    inferred=not record.cpv_codes or not tender.cpv_codes,
+                )
+                if tender
+                else []
+            )  # fmt: skip
             explanation = explain(
                 names, matrix[i], parts[i],
                 self.indexes.startup_lexical.shared_terms(query_text, record.external_id), pairs, eligibility,
@@ -349,6 +397,8 @@ class Engine:
                     certifications=list(record.certifications),
                     headcount=record.headcount,
                     references_count=record.references_count,
+                    grade=self.calibrator.grade_of(float(probabilities[i])),
+                    probability=round(float(probabilities[i]), 3),
                     score=round(float(scores[i]), 4),
                     eligibility=eligibility,
                     explanation=explanation,
@@ -383,6 +433,13 @@ class Engine:
         return records, eligibilities, matrix
 
     # -- shared steps -------------------------------------------------------------------------
+    def floor(self, min_grade: str | None) -> float:
+        """Lowest probability shown: that of `min_grade` (None: the setting; 'any': no floor)."""
+        grade = self.settings.min_grade if min_grade is None else min_grade
+        if grade in (None, "", NO_FLOOR):
+            return float("-inf")
+        return self.calibrator.cut(grade)
+
     def _candidates(
         self,
         vectors: object,

@@ -13,8 +13,13 @@ from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, Featu
 
 
 def cpv_matches(
-    profile_codes: Sequence[str], tender_codes: Sequence[str], catalogue: dict[str, CPVLabel], lang: str = "fr"
+    profile_codes: Sequence[str],
+    tender_codes: Sequence[str],
+    catalogue: dict[str, CPVLabel],
+    lang: str = "fr",
+    inferred: bool = False,
 ) -> list[CPVMatchOut]:
+    """Closest code pairs; `inferred` marks pairs where one side's codes were read from its text."""
     pairs: list[CPVMatchOut] = []
     for tender_code in tender_codes:
         best = cpv.best_overlap(profile_codes, [tender_code])
@@ -25,6 +30,7 @@ def cpv_matches(
                     tender_code=tender_code,
                     label=cpv.label(tender_code, lang, catalogue),
                     similarity=round(best.score, 2),
+                    inferred=inferred,
                 )
             )
     return sorted(pairs, key=lambda p: -p.similarity)[:3]
@@ -53,7 +59,8 @@ def explain(
     if shared_terms:
         summary += f"; shared terms: {', '.join(shared_terms[:4])}"
     if cpv_pairs:
-        summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label})"
+        mark = ", inferred from the text" if cpv_pairs[0].inferred else ""
+        summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label}{mark})"
     gaps = list(eligibility.reasons) if eligibility else []
     return Explanation(
         summary=summary + ".",

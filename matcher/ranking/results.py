@@ -34,6 +34,13 @@ class CPVMatchOut(BaseModel):
     tender_code: str
     label: str
     similarity: float
+    inferred: bool = Field(default=False, description="A code inferred from the text, not published with it.")
+
+
+class InferredCPV(BaseModel):
+    code: str
+    label: str
+    confidence: float = Field(description="Probability that the inferred CPV group is right (0–1).")
 
 
 class Explanation(BaseModel):
@@ -42,6 +49,10 @@ class Explanation(BaseModel):
     shared_terms: list[str] = Field(default_factory=list)
     cpv_matches: list[CPVMatchOut] = Field(default_factory=list)
     gaps: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Message codes to render in the reader's language, e.g. 'feedback.similar_not_relevant'.",
+    )
 
 
 class TenderMatch(BaseModel):
@@ -59,7 +70,16 @@ class TenderMatch(BaseModel):
     published_at: datetime | None = None
     reserved_for_sme: bool = False
     cpv_codes: list[str] = Field(default_factory=list)
-    score: float
+    inferred_cpv_codes: list[InferredCPV] = Field(
+        default_factory=list, description="CPV codes inferred from the title when none is published."
+    )
+    grade: str | None = Field(
+        default=None, description="strong, good or possible: calibrated relevance (None below the floor)."
+    )
+    probability: float = Field(
+        default=0.0, description="Calibrated probability that the match is relevant (award data proxy)."
+    )
+    score: float = Field(description="Internal ranking score: for ordering and debugging, not for people.")
     eligibility: Eligibility
     explanation: Explanation
 
@@ -75,7 +95,13 @@ class SupplierMatch(BaseModel):
     certifications: list[str] = Field(default_factory=list)
     headcount: int | None = None
     references_count: int = 0
-    score: float
+    grade: str | None = Field(
+        default=None, description="strong, good or possible: calibrated relevance (None below the floor)."
+    )
+    probability: float = Field(
+        default=0.0, description="Calibrated probability that the match is relevant (award data proxy)."
+    )
+    score: float = Field(description="Internal ranking score: for ordering and debugging, not for people.")
     eligibility: Eligibility | None = Field(default=None, description="Against the tender, when there is one.")
     explanation: Explanation
 
