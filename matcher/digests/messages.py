@@ -1,133 +1,47 @@
-"""Words of the digest e-mails in French (default), English and Arabic."""
+"""Words of the digest e-mails (French by default, English, Arabic), read from the shared catalogue.
+
+E-mail keys are ``mail_<name>`` in `matcher.i18n`; feature labels ``feat_<name>``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
+from matcher.i18n import translate
+
 LANGUAGES = ("fr", "en", "ar")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "subject_startup": "Tremplin · {count} appel(s) d'offres pour {name} · semaine {week}",
-        "subject_buyer": "Tremplin · {count} startup(s) pour vos appels d'offres · semaine {week}",
-        "greeting": "Bonjour {name},",
-        "intro_startup": "Voici les appels d'offres publiés ou mis à jour récemment qui correspondent à votre profil.",
-        "intro_buyer": "Pour vos appels d'offres ouverts, voici des startups et PME qui pourraient y répondre.",
-        "team_note": "Le mot de l'équipe",
-        "buyer": "Acheteur",
-        "deadline": "Date limite",
-        "value": "Montant estimé",
-        "region": "Région",
-        "why": "Pourquoi il vous correspond",
-        "why_startup": "Pourquoi elle correspond",
-        "shared_terms": "termes communs",
-        "cpv": "code CPV",
-        "gaps": "Points d'éligibilité à vérifier",
-        "no_gaps": "Vous remplissez les critères connus.",
-        "reserved": "Réservé aux TPME et jeunes entreprises innovantes (décret 2-22-431)",
-        "not_given": "non communiqué",
-        "see_tender": "Voir l'appel d'offres",
-        "score": "Pertinence",
-        "sectors": "Secteurs",
-        "references": "références",
-        "footer": "Vous recevez ce message car vous êtes inscrit au digest hebdomadaire de Tremplin. "
-        "Répondez « désinscription » pour ne plus le recevoir.",
-        "week": "Semaine {week}",
-        "date_format": "%d/%m/%Y %H:%M",
-    },
-    "en": {
-        "subject_startup": "Tremplin · {count} tender(s) for {name} · week {week}",
-        "subject_buyer": "Tremplin · {count} startup(s) for your tenders · week {week}",
-        "greeting": "Hello {name},",
-        "intro_startup": "Here are the tenders published or updated recently that fit your profile.",
-        "intro_buyer": "For your open tenders, here are startups and SMEs that could answer them.",
-        "team_note": "A word from the team",
-        "buyer": "Buyer",
-        "deadline": "Deadline",
-        "value": "Estimated value",
-        "region": "Region",
-        "why": "Why it fits",
-        "why_startup": "Why they fit",
-        "shared_terms": "shared terms",
-        "cpv": "CPV code",
-        "gaps": "Eligibility points to check",
-        "no_gaps": "You meet the known criteria.",
-        "reserved": "Reserved for small firms and young innovative companies (decree 2-22-431)",
-        "not_given": "not given",
-        "see_tender": "See the tender",
-        "score": "Fit",
-        "sectors": "Sectors",
-        "references": "references",
-        "footer": "You receive this message because you subscribed to the Tremplin weekly digest. "
-        "Reply 'unsubscribe' to stop receiving it.",
-        "week": "Week {week}",
-        "date_format": "%d %b %Y %H:%M",
-    },
-    "ar": {
-        "subject_startup": "ترامبلان · {count} طلب عروض لـ {name} · الأسبوع {week}",
-        "subject_buyer": "ترامبلان · {count} مقاولة ناشئة لطلبات عروضكم · الأسبوع {week}",
-        "greeting": "مرحبا {name}،",
-        "intro_startup": "إليكم طلبات العروض المنشورة أو المحدثة مؤخرا والتي تناسب ملفكم.",
-        "intro_buyer": "لطلبات عروضكم المفتوحة، إليكم مقاولات ناشئة وصغرى ومتوسطة يمكنها الاستجابة لها.",
-        "team_note": "كلمة الفريق",
-        "buyer": "صاحب المشروع",
-        "deadline": "آخر أجل",
-        "value": "القيمة التقديرية",
-        "region": "الجهة",
-        "why": "لماذا يناسبكم",
-        "why_startup": "لماذا تناسب",
-        "shared_terms": "كلمات مشتركة",
-        "cpv": "رمز CPV",
-        "gaps": "شروط الأهلية الواجب التحقق منها",
-        "no_gaps": "تستوفون الشروط المعروفة.",
-        "reserved": "مخصص للمقاولات الصغرى والمتوسطة والمقاولات الناشئة المبتكرة (المرسوم 2-22-431)",
-        "not_given": "غير محدد",
-        "see_tender": "الاطلاع على طلب العروض",
-        "score": "الملاءمة",
-        "sectors": "القطاعات",
-        "references": "مراجع",
-        "footer": "تتوصلون بهذه الرسالة لأنكم مشتركون في النشرة الأسبوعية لترامبلان. أجيبوا بكلمة «إلغاء» لإيقافها.",
-        "week": "الأسبوع {week}",
-        "date_format": "%Y/%m/%d %H:%M",
-    },
-}
 
-FEATURES: dict[str, dict[str, str]] = {
-    "fr": {
-        "semantic": "activité proche",
-        "lexical": "mots-clés communs",
-        "cpv": "codes CPV correspondants",
-        "sector": "secteur et mots-clés cités",
-        "region": "même région",
-        "budget_fit": "budget adapté à votre taille",
-        "deadline": "délai suffisant pour répondre",
-        "sme_reserved": "réservé aux petites entreprises",
-        "first_reference": "ouvert à une première référence",
-        "experience": "références déjà obtenues",
-    },
-    "en": {
-        "semantic": "similar activity",
-        "lexical": "shared key terms",
-        "cpv": "matching CPV codes",
-        "sector": "sector and tags mentioned",
-        "region": "same region",
-        "budget_fit": "budget fits your size",
-        "deadline": "enough time to answer",
-        "sme_reserved": "reserved for small firms",
-        "first_reference": "open to a first reference",
-        "experience": "track record",
-    },
-    "ar": {
-        "semantic": "نشاط مماثل",
-        "lexical": "كلمات مفتاحية مشتركة",
-        "cpv": "رموز CPV متطابقة",
-        "sector": "القطاع مذكور",
-        "region": "نفس الجهة",
-        "budget_fit": "الميزانية تناسب حجم مقاولتكم",
-        "deadline": "وقت كاف للاستجابة",
-        "sme_reserved": "مخصص للمقاولات الصغرى",
-        "first_reference": "مفتوح لمرجع أول",
-        "experience": "مراجع سابقة",
-    },
-}
+class MailWords(Mapping[str, str]):
+    """``words["greeting"]`` / ``{{ t.greeting }}`` in one language: the catalogue's ``mail_greeting``."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = language(lang)
+
+    def __getitem__(self, key: str) -> str:
+        return translate(self.lang, f"mail_{key}")
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        return self[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def words(lang: str) -> MailWords:
+    return MailWords(lang)
+
+
+def feature_label(name: str, lang: str) -> str | None:
+    """A ranking feature's label in `lang`, or None when the catalogue has no label for it."""
+    key = f"feat_{name}"
+    text = translate(lang, key)
+    return None if text == key else text
 
 
 def language(code: str | None) -> str:

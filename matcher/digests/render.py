@@ -17,8 +17,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from sqlalchemy.orm import Session
 
 from matcher.digests.curate import get_digest
-from matcher.digests.messages import FEATURES, TEXTS, language
+from matcher.digests.messages import feature_label, language, words
 from matcher.digests.views import BatchContent
+from matcher.i18n import format_datetime, format_week, translate
+from matcher.i18n import format_money as _format_money
 from matcher.settings import Settings
 from matcher.store import Digest
 
@@ -49,26 +51,28 @@ def render_digest(content: BatchContent, digest: Digest, settings: Settings) -> 
     view = content.digest(digest, include_removed=False)
     recipient = view["recipient"]
     lang = language(recipient["language"])
-    words = TEXTS[lang]
+    t = words(lang)
     audience = view["audience"]
     context: dict[str, Any] = {
         "lang": lang,
         "dir": "rtl" if lang == "ar" else "ltr",
         "align": "right" if lang == "ar" else "left",
-        "t": words,
+        "t": t,
         "recipient": recipient,
-        "week_label": words["week"].format(week=_ltr(view["week"], lang)),
+        "week_label": format_week(view["week"], lang),
         "notes": [note for note in (view["batch_note"], view["note"]) if note],
     }
     if audience == "startup":
         items = [_tender_item(item, lang, settings) for item in view["items"]]
         context["items"] = items
-        subject = words["subject_startup"].format(count=len(items), name=recipient["name"], week=view["week"])
+        subject = translate(
+            lang, "mail_subject_startup", count=len(items), name=recipient["name"], week=format_week(view["week"], lang)
+        )
         count = len(items)
     else:
         context["groups"] = _buyer_groups(view["items"], lang, settings)
         count = len(view["items"])
-        subject = words["subject_buyer"].format(count=count, week=view["week"])
+        subject = translate(lang, "mail_subject_buyer", count=count, week=format_week(view["week"], lang))
     html = _env.get_template(f"{audience}.html").render(context)
     text = _env.get_template(f"{audience}.txt").render(context)
     return RenderedEmail(
@@ -92,12 +96,7 @@ def preview(session: Session, batch_id: int, digest_id: int, settings: Settings)
 
 # -- formatting ----------------------------------------------------------------------------------
 def format_money(amount: float | None, currency: str, lang: str) -> str | None:
-    if amount is None:
-        return None
-    grouped = f"{amount:,.0f}"
-    if lang == "fr":
-        grouped = grouped.replace(",", "\u202f")
-    return f"{grouped} {currency}"
+    return _format_money(amount, currency, lang)
 
 
 def format_deadline(value: str | None, zone: str | None, lang: str, default_zone: str) -> str | None:
@@ -112,7 +111,7 @@ def format_deadline(value: str | None, zone: str | None, lang: str, default_zone
         name = default_zone
         local = moment.astimezone(ZoneInfo(default_zone))
     city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{local.strftime(TEXTS[lang]['date_format'])} ({city})"
+    return f"{format_datetime(local, lang, name)} ({city})"
 
 
 def _ltr(value: str | None, lang: str) -> str | None:
@@ -124,13 +123,12 @@ def _ltr(value: str | None, lang: str) -> str | None:
 
 def reasons(explanation: dict[str, Any], lang: str, top: int = 3) -> list[str]:
     """Why it fits, in the reader's language: the strongest features of the score."""
-    names = FEATURES[lang]
     found: list[str] = []
     for feature in explanation.get("features") or []:
         name = feature.get("name")
         if name == "eligibility" or (feature.get("contribution") or 0) <= 0:
             continue
-        label = names.get(name) or feature.get("label") or name
+        label = feature_label(str(name), lang) or feature.get("label") or name
         if label not in found:
             found.append(label)
         if len(found) >= top:

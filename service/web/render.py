@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import NotFoundError
+from matcher.i18n import catalogue
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store.keys import Identity, Role
@@ -32,6 +33,10 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# gettext through Jinja2's i18n extension: `_("key")` / `gettext("key")` work beside `t("key")`; each page
+# passes its reader's catalogue in the context (see `render`), French is the environment's default.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_translations(catalogue(DEFAULT_LANGUAGE).translations, newstyle=True)  # type: ignore[attr-defined]
 STATIC_PREFIX = "/web-static"
 
 HOME_BY_ROLE = {Role.startup: "/me/matches", Role.buyer: "/search", Role.staff: "/staff"}
@@ -139,7 +144,11 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     other = "en" if t.lang == "fr" else "fr"
     full: dict[str, Any] = {
         "t": t,
+        "_": t.gettext,
+        "gettext": t.gettext,
+        "ngettext": t.ngettext,
         "lang": t.lang,
+        "dir": t.dir,
         "user": user,
         "Role": Role,
         "home": HOME_BY_ROLE.get(user.role) if user else "/login",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from matcher.digests import curate
 from matcher.digests.render import preview
+from matcher.i18n import format_datetime
 from matcher.settings import Settings
 from matcher.store import Digest, DigestItem, Startup, Store, Tender
 from tests.digests.conftest import make_batch
@@ -35,14 +36,14 @@ def test_french_digest_shows_buyer_deadline_value_why_and_gaps(world: Store, dig
         email = preview(session, batch_id, digest_id, digest_settings)
 
     assert email.language == "fr" and email.recipient == "contact@irrigo.ma"
-    assert email.subject == "Tremplin · 2 appel(s) d'offres pour Irrigo · semaine 2026-W48"
+    assert email.subject == "Tremplin · 2 appels d'offres pour Irrigo · semaine 48 de 2026"
     assert '<html lang="fr" dir="ltr">' in email.html
     local = deadline.astimezone(ZoneInfo("Africa/Casablanca")) if deadline else None
     assert local is not None
     for part in (html.unescape(email.html), email.text):
-        assert f"{local:%d/%m/%Y %H:%M} (Casablanca)" in part
+        assert f"{format_datetime(local, 'fr', 'Africa/Casablanca')} (Casablanca)" in part  # Babel, in French
         assert "Office Régional de Mise en Valeur Agricole du Souss-Massa" in part
-        assert "1\u202f200\u202f000 MAD" in part
+        assert "1\u202f200\u202f000\u00a0MAD" in part
         assert "activité proche, codes CPV correspondants" in part  # the score's features, in French
         assert "goutte-à-goutte" in part  # shared terms
         assert "requires ISO 9001" in part  # eligibility gap of T-IRR-5
@@ -67,9 +68,9 @@ def test_english_and_arabic_digests(world: Store, digest_settings: Settings) -> 
     with world.session() as session:
         english = preview(session, batch_id, _digest_id(world, batch_id, "S-PAY"), digest_settings)
         arabic = preview(session, batch_id, _digest_id(world, batch_id, "S-SIHA"), digest_settings)
-    assert english.subject.startswith("Tremplin · 1 tender(s) for PayNova")
+    assert english.subject.startswith("Tremplin · 1 tender for PayNova")
     assert "Why it fits: similar activity, matching CPV codes" in english.text
-    assert "1,200,000 MAD" in english.text and "Commune de Casablanca" in english.text
+    assert "1,200,000\u00a0MAD" in english.text and "Commune de Casablanca" in english.text
     assert '<html lang="ar" dir="rtl">' in arabic.html and '<body dir="rtl"' in arabic.html
     assert "text-align:right" in arabic.html
     assert "آخر أجل" in arabic.text and "Système d'information hospitalier" in arabic.text
@@ -88,4 +89,4 @@ def test_removed_items_are_not_in_the_email(world: Store, digest_settings: Setti
         curate.remove_item(session, batch_id, item_id, "amina")
         email = preview(session, batch_id, digest_id, digest_settings)
     assert "Capteurs d'humidité" not in email.html and "Capteurs d'humidité" not in email.text
-    assert email.items == 1 and "1 appel(s)" in email.subject
+    assert email.items == 1 and "1 appel d'offres pour" in email.subject

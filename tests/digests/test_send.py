@@ -62,7 +62,7 @@ def test_approved_batch_is_delivered_with_both_parts(
     irrigo = smtp_server.recorder.to("contact@irrigo.ma")[0]
     assert irrigo.mail_from == "digest@tremplin.ma"
     message = irrigo.message
-    assert message["Subject"] == "Tremplin · 2 appel(s) d'offres pour Irrigo · semaine 2026-W48"
+    assert message["Subject"] == "Tremplin · 2 appels d'offres pour Irrigo · semaine 48 de 2026"
     assert message["To"] == "Irrigo <contact@irrigo.ma>"
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",))
