@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from matcher.digests.messages import feature_label, language, words
 from matcher.digests.views import BatchContent
 from matcher.i18n import format_datetime, format_week, translate
 from matcher.i18n import format_money as _format_money
+from matcher.ranking.calibration import calibrator_or_identity
 from matcher.settings import Settings
 from matcher.store import Digest
 
@@ -147,7 +149,7 @@ def gaps(explanation: dict[str, Any]) -> list[str]:
     return found
 
 
-def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
+def _why(item: dict[str, Any], lang: str, direction: str = "tender_for_startup") -> dict[str, Any]:
     explanation = item["explanation"]
     cpv = explanation.get("cpv_matches") or []
     return {
@@ -157,8 +159,15 @@ def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
         "gaps": gaps(explanation),
         "eligibility_known": bool(explanation.get("eligibility")),
         "note": item["note"],
-        "score": round(100 * float(item["score"] or 0)),
+        "grade": grade_words(float(item["score"] or 0), direction, lang),
     }
+
+
+def grade_words(score: float, direction: str, lang: str) -> str:
+    """The calibrated grade of a stored score, in the reader's words (never the raw score)."""
+    calibrator = calibrator_or_identity()
+    grade = calibrator.grade_of(float(calibrator.probability(direction, np.array([score]))[0])) or "possible"
+    return translate(lang, f"mail_grade_{grade}")
 
 
 def _tender_facts(tender: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
@@ -195,6 +204,6 @@ def _buyer_groups(items: list[dict[str, Any]], lang: str, settings: Settings) ->
                 "references": startup["references_count"],
                 "email": startup["email"],
             }
-            | _why(item, lang)
+            | _why(item, lang, "supplier_for_tender")
         )
     return list(groups.values())

@@ -64,6 +64,10 @@ class Translator:
     def ngettext(self, key: str, plural: str, count: int, **values: object) -> str:
         return translate(self.lang, key, count=count, **values)
 
+    def percent(self, probability: float | None) -> str:
+        """A probability as a rounded percentage in the reader's number format (e.g. 37 %)."""
+        return f"{self.number(100 * (probability or 0.0))}\u00a0%"
+
     def number(self, value: float | int | None, decimals: int = 0) -> str:
         return format_number(value, self.lang, decimals)
 
