@@ -18,7 +18,7 @@ DEFAULT_CALIBRATION = Path(__file__).resolve().parents[2] / "models" / "calibrat
 GRADES = ("strong", "good", "possible")  # best first
 NO_FLOOR = "any"  # min_grade value that shows every match
 # Lowest probability of relevance (award proxy) of each grade; models/calibration.json may refine them.
-DEFAULT_GRADES = {"strong": 0.30, "good": 0.12, "possible": 0.04}
+DEFAULT_GRADES = {"strong": 0.18, "good": 0.09, "possible": 0.03}
 # Free-text search has no award data to fit on: it reads the buyer-side map (same score scale).
 FALLBACK = {"supplier_for_query": "supplier_for_tender"}
 

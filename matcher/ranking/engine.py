@@ -363,7 +363,7 @@ class Engine:
         direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
         scores, parts = self.scorer.score(direction, names, matrix)
         probabilities = self.calibrator.probability(direction, scores)
-        if tender is None and not evidence_of_meaning(matrix, names):
+        if tender is None and cut > float("-inf") and not evidence_of_meaning(matrix, names):
             return []
         keep = [
             i for i in range(len(records))

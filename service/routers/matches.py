@@ -10,7 +10,7 @@ from matcher.ranking.results import TenderFilters
 from service.auth import ensure_startup_access
 from service.deps import CurrentKeyDep, EngineSlotDep
 from service.errors import declare, invalid
-from service.params import CpvPrefix, MatchLimit, MatchOffset, Region
+from service.params import CpvPrefix, MatchLimit, MatchOffset, MinGrade, Region
 from service.routers.startups import StartupId
 from service.schemas import MatchesPublic
 
@@ -23,8 +23,11 @@ Money = Annotated[float | None, Query(ge=0, le=1e15, description="Estimated valu
     "/startups/{startup_id}/matches",
     summary="Recommended tenders for a startup",
     description="Staff, or the startup itself. Open tenders ranked for the startup, best first, each with "
-    "its score, eligibility (eligible / eligible_with_gaps / ineligible, with reasons) and a readable "
-    "explanation. Ineligible tenders are left out unless `include_ineligible` is true.",
+    "its calibrated grade (strong / good / possible) and probability of relevance, eligibility (eligible / "
+    "eligible_with_gaps / ineligible, with reasons) and a readable "
+    "explanation. Ineligible tenders are left out unless `include_ineligible` is true; "
+    "matches under the relevance floor (`min_grade`) are left out, so the list may honestly be empty. "
+    "`score` is internal (ordering, debugging) and not comparable across requests.",
     responses=declare(401, 403, 404, 422, 503),
 )
 def startup_matches(
@@ -41,6 +44,7 @@ def startup_matches(
     include_ineligible: Annotated[bool, Query(description="Also list tenders the startup cannot bid for.")] = False,
     limit: MatchLimit = 10,
     offset: MatchOffset = 0,
+    min_grade: MinGrade = None,
 ) -> MatchesPublic:
     ensure_startup_access(identity, startup_id)
     if min_value is not None and max_value is not None and min_value > max_value:
@@ -53,5 +57,5 @@ def startup_matches(
         deadline_within_days=deadline_within_days,
         include_ineligible=include_ineligible,
     )
-    matches = slot.get().recommend_tenders(startup_id, filters, limit=limit, offset=offset)
+    matches = slot.get().recommend_tenders(startup_id, filters, limit=limit, offset=offset, min_grade=min_grade)
     return MatchesPublic(data=matches, limit=limit, offset=offset)

@@ -12,7 +12,7 @@ from matcher.store.keys import Identity
 from service.auth import ensure_tender_owner
 from service.deps import BuyerOrStaffDep, EngineSlotDep, SessionDep
 from service.errors import declare, invalid
-from service.params import CpvPrefix, MatchLimit, MatchOffset, Region
+from service.params import CpvPrefix, MatchLimit, MatchOffset, MinGrade, Region
 from service.routers.tenders import TenderId
 from service.schemas import SupplierSearch, SuppliersPublic
 
@@ -52,6 +52,7 @@ def tender_suppliers(
     include_ineligible: Annotated[bool, Query(description="Also list startups that miss a requirement.")] = False,
     limit: MatchLimit = 10,
     offset: MatchOffset = 0,
+    min_grade: MinGrade = None,
 ) -> SuppliersPublic:
     _own_tender(session, identity, tender_id)
     filters = SupplierFilters(
@@ -65,7 +66,7 @@ def tender_suppliers(
     _check_headcount(filters, "query")
     session.close()  # ranking may take a moment: hold no connection meanwhile
     matches = slot.get().suppliers_for_tender(
-        tender_id, filters, limit=limit, offset=offset, include_ineligible=include_ineligible
+        tender_id, filters, limit=limit, offset=offset, include_ineligible=include_ineligible, min_grade=min_grade
     )
     return SuppliersPublic(data=matches, limit=limit, offset=offset)
 
@@ -93,8 +94,11 @@ def search_suppliers(
             limit=body.limit,
             offset=body.offset,
             include_ineligible=body.include_ineligible,
+            min_grade=body.min_grade,
         )
     else:
         session.close()
-        matches = slot.get().search_suppliers(query, body.filters, limit=body.limit, offset=body.offset)
+        matches = slot.get().search_suppliers(
+            query, body.filters, limit=body.limit, offset=body.offset, min_grade=body.min_grade
+        )
     return SuppliersPublic(data=matches, limit=body.limit, offset=body.offset)
