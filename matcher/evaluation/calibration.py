@@ -21,7 +21,7 @@ import numpy as np
 from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import GroupKFold
 
-from matcher.ranking.calibration import DEFAULT_GRADES, Calibrator
+from matcher.ranking.calibration import DEFAULT_GRADES, QUERY_MAP, Calibrator
 
 TOP = 10
 BINS = 10
@@ -91,6 +91,7 @@ def calibration_document(maps: dict[str, IsotonicRegression], source: str, versi
             f"that actually won), fitted on out-of-fold scores of {Path(source).name}."
         ),
         "grades": dict(DEFAULT_GRADES),
+        "supplier_for_query": dict(QUERY_MAP),
     }
     for direction, model in maps.items():
         document[direction] = {

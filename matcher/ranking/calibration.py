@@ -19,8 +19,11 @@ GRADES = ("strong", "good", "possible")  # best first
 NO_FLOOR = "any"  # min_grade value that shows every match
 # Lowest probability of relevance (award proxy) of each grade; models/calibration.json may refine them.
 DEFAULT_GRADES = {"strong": 0.18, "good": 0.09, "possible": 0.03}
-# Free-text search has no award data to fit on: it reads the buyer-side map (same score scale).
+# Free-text search has no award data to fit on (a typed need, often in Arabic against French
+# profiles): its map is hand-set on the bundled sample queries, meaning first, and says so in the
+# model card. Without it, it reads the buyer-side map.
 FALLBACK = {"supplier_for_query": "supplier_for_tender"}
+QUERY_MAP = {"x": [0.10, 0.13, 0.20, 0.30, 0.45], "y": [0.0, 0.03, 0.09, 0.18, 0.25]}
 
 
 class CalibrationError(ValueError):
@@ -48,6 +51,12 @@ class Calibrator:
         except (OSError, json.JSONDecodeError) as exc:
             raise CalibrationError(f"{path}: cannot read the calibration ({exc})") from exc
         maps = {}
+        query = document.get("supplier_for_query")
+        if query and query.get("x") and len(query["x"]) == len(query.get("y", [])):
+            maps["supplier_for_query"] = (
+                np.asarray(query["x"], dtype=np.float64),
+                np.asarray(query["y"], dtype=np.float64),
+            )
         for direction in ("tender_for_startup", "supplier_for_tender"):
             entry = document.get(direction)
             if not entry or len(entry.get("x", [])) != len(entry.get("y", [])) or not entry["x"]:
@@ -57,7 +66,7 @@ class Calibrator:
         return cls(version=str(document.get("version", path.stem)), maps=maps, grades=grades)
 
     def probability(self, direction: str, scores: np.ndarray) -> np.ndarray:
-        x, y = self.maps[FALLBACK.get(direction, direction)]
+        x, y = self.maps[direction] if direction in self.maps else self.maps[FALLBACK.get(direction, direction)]
         return np.interp(np.asarray(scores, dtype=np.float64), x, y)
 
     def cut(self, grade: str) -> float:

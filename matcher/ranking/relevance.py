@@ -30,7 +30,7 @@ VOWELS = set("aeiouy")
 # Evidence thresholds, set on the bundled sample data and the award data: a real need shares a
 # word stem with some profile, or reads clearly alike (cross-language queries share no stem).
 MIN_TERM_OVERLAP = 0.05
-MIN_MEANING = 0.40
+MIN_MEANING = 0.17
 
 
 def _script(token: str) -> str | None:
