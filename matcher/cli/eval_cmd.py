@@ -18,6 +18,7 @@ from matcher.evaluation.protocol import DEFAULT_SEED, EvaluationDataError
 
 GOAL_HR10 = 0.80
 GOAL_MRR10 = 0.45
+GOAL_ECE = 0.05
 
 eval_app = typer.Typer(help="Measure ranking quality on real award data.", no_args_is_help=True)
 train_app = typer.Typer(help="Learn the ranking weights from real award data.", no_args_is_help=True)
@@ -53,6 +54,13 @@ def eval_decp(
         None, "--cpv", help="CPV list (code,label_fr,label_en); default: cpv-2008-fr-en.csv next to FILE if present."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON for scripts."),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Report JSON to write, with its reliability diagram (.png) next to it; "
+        "default: $TREMPLIN_HOME/eval/decp-seed<SEED>.json.",
+    ),
 ) -> None:
     """Hold out one award per supplier (a new buyer), rank with the engine, compare with baselines."""
     from matcher.errors import TremplinError
@@ -64,6 +72,7 @@ def eval_decp(
         report = run(file, seed, names, progress=None if as_json else _say, cpv_list=_cpv_option(cpv_list))
     except (EvaluationDataError, EvaluationError, IngestError, TremplinError) as exc:
         fail(str(exc))
+    written = _write_report(report, output)
     if as_json:
         print_json(report.as_dict())
         return
@@ -89,6 +98,21 @@ def eval_decp(
     _regime_table(report)
     for name, reason in report.unavailable.items():
         console.print(f"[yellow]dense only ({name}) skipped:[/] {reason}")
+    for result in report.regimes:
+        for side, figures in result.calibration.items():
+            console.print(
+                f"calibration ({result.regime}, {side}): ECE {figures['ece']:.4f} out of sample"
+                + (f", shipped map {figures['ece_shipped_map']:.4f}" if "ece_shipped_map" in figures else "")
+                + f" (goal ≤ {GOAL_ECE}); {figures['pairs']} top-10 pairs, base rate {figures['base_rate']:.3f}",
+                highlight=False,
+            )
+            for grade, cell in (figures.get("grades") or {}).items():
+                console.print(
+                    f"  {grade}: {cell['matches']} matches, precision {cell['precision']:.3f} "
+                    f"({cell['winners']} winners)",
+                    highlight=False,
+                )
+    console.print(f"report: {written[0]}; reliability diagram: {written[1]}", highlight=False)
     buyer = report.engine.buyer
     goal = buyer.hr10 >= GOAL_HR10 and buyer.mrr10 >= GOAL_MRR10
     console.print(
@@ -96,6 +120,24 @@ def eval_decp(
         f"better than every baseline on both sides: {'yes' if report.beats_every_baseline() else 'NO'}; "
         f"{sum(report.seconds.values()):.0f} s."
     )
+
+
+def _write_report(report: Any, output: Path | None) -> tuple[Path, Path | None]:
+    """The report as JSON and, when calibration was measured, its reliability diagram next to it."""
+    import json
+
+    from matcher.evaluation.calibration import diagram
+    from matcher.settings import get_settings
+
+    target = output or get_settings().home / "eval" / f"decp-seed{report.seed}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    standard = next((r for r in report.regimes if r.regime == "standard" and r.calibration), None)
+    if standard is None:
+        return target, None
+    curves = {side: figures["reliability"] for side, figures in standard.calibration.items()}
+    ece = {side: figures["ece"] for side, figures in standard.calibration.items()}
+    return target, diagram(curves, ece, target.with_suffix(".png"))
 
 
 def _regime_table(report: Any) -> None:

@@ -17,6 +17,7 @@ from matcher import cpv
 from matcher.errors import NotFoundError
 from matcher.index.embedding import Embedder, load_embedder
 from matcher.index.index_set import IndexSet
+from matcher.ranking import feedback
 from matcher.ranking.calibration import NO_FLOOR, Calibrator, calibrator_or_identity
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
 from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
@@ -44,6 +45,7 @@ from matcher.ranking.results import (
 from matcher.ranking.scoring import LinearScorer, mmr_order
 from matcher.settings import Settings, get_settings
 from matcher.store import CPVCode, Store
+from matcher.store.feedback import Verdict, latest_verdicts
 from matcher.text import fold
 
 CASE_POOL = 40  # tenders per request that get case-matching features (see Engine.tender_matrix)
@@ -201,10 +203,20 @@ class Engine:
             startup, candidates, now, query_vector, case_limit=max(CASE_POOL, 3 * (limit + offset))
         )
         scores, parts = self.scorer.score("tender_for_startup", TENDER_FEATURES, matrix)
+        verdicts = self.verdicts(startup_id)
+        rejected = feedback.hidden(verdicts)
+        notes: list[list[str]] = [[] for _ in candidates]
+        if verdicts:
+            delta, notes = feedback.adjustments(
+                candidates, verdicts, self.indexes.tender_vectors.vectors,
+                lambda t: self.indexes.tender_vectors.vector(t) is not None,
+            )  # fmt: skip
+            scores = scores + delta.astype(scores.dtype)
         probabilities = self.calibrator.probability("tender_for_startup", scores)
         keep = [
             i for i, e in enumerate(eligibilities)
             if (filters.include_ineligible or e.status != EligibilityStatus.ineligible) and probabilities[i] >= cut
+            and candidates[i] not in rejected
         ]  # fmt: skip
         order = self._order(scores, keep, candidates, self.indexes.tender_vectors.vectors, diversity, limit + offset)
         matches = []
@@ -219,6 +231,7 @@ class Engine:
                 ),
                 eligibilities[i],
             )  # fmt: skip
+            explanation.notes.extend(notes[i])
             matches.append(
                 TenderMatch(
                     tender_id=record.external_id,
@@ -431,6 +444,11 @@ class Engine:
         cases = self.casebase.supplier_scores(case_query, list(candidates))
         matrix = supplier_features(tender, records, semantic, lexical, eligibilities, query_text, cases)
         return records, eligibilities, matrix
+
+    def verdicts(self, startup_id: str) -> dict[str, Verdict]:
+        """The startup's latest verdict per tender, read at each request (feedback acts at once)."""
+        with self.store.session() as session:
+            return latest_verdicts(session, startup_id)
 
     # -- shared steps -------------------------------------------------------------------------
     def floor(self, min_grade: str | None) -> float:

@@ -84,3 +84,19 @@ def list_feedback(session: Session, startup_id: str | None = None, limit: int = 
     if startup_id is not None:
         query = query.where(Startup.external_id == startup_id)
     return [_record(row, sid, tid) for row, sid, tid in session.execute(query)]
+
+
+def latest_verdicts(session: Session, startup_id: str) -> dict[str, Verdict]:
+    """The last verdict a startup gave on each tender (tender external id → verdict).
+
+    Ranking reads this on every request, so a verdict changes the next list at once and deleting
+    it (undo) restores the tender.
+    """
+    query = (
+        select(Tender.external_id, Feedback.verdict)
+        .join(Startup, Startup.id == Feedback.startup_id)
+        .join(Tender, Tender.id == Feedback.tender_id)
+        .where(Startup.external_id == startup_id)
+        .order_by(Feedback.created_at, Feedback.id)
+    )
+    return {tender: Verdict(verdict) for tender, verdict in session.execute(query)}
