@@ -280,6 +280,68 @@ def train_cpv(
     )
 
 
+@train_app.command("feedback")
+def train_feedback(
+    awards: Path | None = typer.Option(None, "--awards", help="DECP award file to learn from as well."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the refitted weights there (e.g. models/ranking-weights.json)."
+    ),
+) -> None:
+    """Refit the startup-side weights from the verdicts in the store (plus award data) and report the effect."""
+    import json
+
+    from matcher.errors import TremplinError
+    from matcher.evaluation.feedback_training import DIRECTION, refit
+    from matcher.evaluation.protocol import load_awards, split
+    from matcher.evaluation.runner import cached_embedder, default_cpv_list, evaluation_inferrer, workspace
+    from matcher.evaluation.train import collect, save_model
+    from matcher.ranking.engine import Engine
+    from matcher.ranking.scoring import DEFAULT_MODEL, LinearScorer
+    from matcher.settings import get_settings
+
+    settings = get_settings()
+    try:
+        prior = LinearScorer.load(settings.ranking_model).weights
+        award_queries = None
+        if awards is not None:
+            awarded = load_awards(awards)
+            data = split(awarded, DEFAULT_SEED)
+            labels = default_cpv_list(awards)
+            inferrer = evaluation_inferrer(awarded, data, labels) if settings.infer_cpv else None
+            embedder = cached_embedder(settings, settings.embedder)
+            with workspace(data, settings, embedder, labels, inferrer) as scratch:
+                award_queries = collect(scratch, data)[DIRECTION]
+        engine = Engine.open(settings)
+        fitted = refit(engine, prior[DIRECTION], award_queries)
+    except (EvaluationDataError, TremplinError, ValueError) as exc:
+        fail(str(exc))
+    console.print(
+        f"{fitted.startups} startups with verdict pairs, {fitted.pairs} pairs (relevant/applied/won vs not relevant)",
+        highlight=False,
+    )
+    if fitted.pairs:
+        console.print(
+            f"verdict pairs in the right order: current weights {fitted.before:.3f}, "
+            f"refitted (leave one startup out) {fitted.after:.3f}",
+            highlight=False,
+        )
+    if fitted.award_before is not None and fitted.award_after is not None:
+        console.print(
+            f"award data, startup side: HR@10 {fitted.award_before.hr10:.3f} → {fitted.award_after.hr10:.3f}, "
+            f"MRR@10 {fitted.award_before.mrr10:.3f} → {fitted.award_after.mrr10:.3f}",
+            highlight=False,
+        )
+    for note in fitted.notes:
+        console.print(f"[yellow]{note}[/]", highlight=False)
+    if output is not None:
+        source = settings.ranking_model or DEFAULT_MODEL
+        document = json.loads(source.read_text(encoding="utf-8"))
+        document[DIRECTION] = fitted.weights
+        document["version"] = f"{document.get('version', 'weights')}+feedback"
+        save_model(document, output)
+        console.print(f"weights written to [bold]{output}[/]")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(eval_app, name="eval")
     app.add_typer(train_app, name="train")
