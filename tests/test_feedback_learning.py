@@ -105,3 +105,21 @@ def test_simulated_startups_with_hidden_preferences_get_better_lists_over_three_
     assert len(first) >= 5
     print(f"simulation: {len(first)} startups, mean nDCG@10 {np.mean(first):.3f} -> {np.mean(last):.3f}")
     assert np.mean(last) >= np.mean(first) + MARGIN, (np.mean(first), np.mean(last))
+
+
+def test_train_feedback_refits_from_verdicts_and_reports_the_effect(engine: Engine) -> None:
+    from matcher.evaluation.feedback_training import refit
+
+    startups = sorted(engine.catalogue.startups)[:40:8]
+    for startup in startups:
+        pool = _top(engine, startup, 20)
+        for rank, tender in enumerate(pool[:10]):
+            _verdict(engine, startup, tender, Verdict.relevant if rank % 3 == 0 else Verdict.not_relevant)
+    try:
+        fitted = refit(engine, engine.scorer.weights["tender_for_startup"])
+    finally:
+        for startup in startups:
+            _forget(engine, startup)
+    assert fitted.startups == len(startups) and fitted.pairs > 0
+    assert 0.0 <= fitted.before <= 1.0 and 0.0 <= fitted.after <= 1.0
+    assert all(value >= 0 for value in fitted.weights.values())

@@ -232,7 +232,9 @@ def explain_pair(
     """Score and explanation of one tender for one startup (for items staff add by hand);
     None when the engine does not consider the tender open any more."""
     filters = TenderFilters(include_ineligible=True, min_days_before_deadline=0)
-    matches = engine.recommend_tenders(startup_id, filters=filters, limit=1, now=now, only_tenders=[tender_id])
+    matches = engine.recommend_tenders(
+        startup_id, filters=filters, limit=1, now=now, only_tenders=[tender_id], min_grade="any"
+    )  # staff chose it: explain it whatever its grade
     if not matches:
         return None
     return matches[0].score, _explanation(matches[0])
