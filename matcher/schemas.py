@@ -23,12 +23,25 @@ from pydantic import (
 )
 
 from matcher.cpv import parse_cpv_list
-from matcher.text import normalize
+from matcher.text import normalize, single_line
+
+# Size bounds of every text field (characters) and list (items): a request or an import row larger
+# than these is refused with the field named, before it reaches the store or the indexes.
+NAME_MAX = 300
+TITLE_MAX = 1_000
+DESCRIPTION_MAX = 20_000
+SHORT_MAX = 200  # city, region, procedure, timezone, one list item
+URL_MAX = 2_048
+LIST_MAX = 100  # sectors, tags, certifications, references, ...
+CPV_MAX = 100
+LOTS_MAX = 200
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 
 def _check_email(value: Any) -> Any:
+    if value is not None and len(str(value)) > 254:
+        raise ValueError("an e-mail address has at most 254 characters")
     if value is not None and not _EMAIL.match(str(value).strip()):
         raise ValueError(f"not an e-mail address: {value!r}")
     return None if value is None else str(value).strip()
@@ -89,6 +102,8 @@ def _none_if_missing(value: Any) -> Any:
 def _split_list(value: Any) -> list[str]:
     if _is_missing(value):
         return []
+    if isinstance(value, list | tuple | set) and len(value) > LIST_MAX:
+        raise ValueError(f"at most {LIST_MAX} items, got {len(value)}")
     if isinstance(value, str):
         parts = re.split(r"[;|]", value)
     elif isinstance(value, list | tuple | set):
@@ -97,9 +112,13 @@ def _split_list(value: Any) -> list[str]:
         parts = [str(value)]
     seen: list[str] = []
     for part in parts:
-        clean = normalize(part)
+        clean = single_line(part)
+        if len(clean) > SHORT_MAX:
+            raise ValueError(f"item {clean[:30]!r}… is longer than {SHORT_MAX} characters")
         if clean and clean not in seen:
             seen.append(clean)
+    if len(seen) > LIST_MAX:
+        raise ValueError(f"at most {LIST_MAX} items, got {len(seen)}")
     return seen
 
 
@@ -148,23 +167,82 @@ def _lower_code(value: Any) -> Any:
     return None if _is_missing(value) else str(value).strip().lower()
 
 
+def _cpv_list(value: Any) -> list[str]:
+    if _is_missing(value):
+        return []
+    if isinstance(value, str) and len(value) > CPV_MAX * 12:
+        raise ValueError(f"at most {CPV_MAX} CPV codes")
+    if isinstance(value, list | tuple | set) and len(value) > CPV_MAX:
+        raise ValueError(f"at most {CPV_MAX} CPV codes, got {len(value)}")
+    return parse_cpv_list(value)
+
+
+def _one_line_or_none(value: Any) -> Any:
+    return None if _is_missing(value) else single_line(value) if isinstance(value, str) else value
+
+
+def _http_url(value: Any) -> Any:
+    """Only http(s) links: a `javascript:` or `data:` URL would run in a page or an e-mail link."""
+    if _is_missing(value):
+        return None
+    text = str(value).strip()
+    if not re.match(r"(?i)^https?://[^\s/?#]+", text) or any(ch in text for ch in "\r\n\t <>\"'"):
+        raise ValueError("must be an http:// or https:// address")
+    return text
+
+
+def _text(value: Any) -> Any:
+    return "" if _is_missing(value) else normalize(value) if isinstance(value, str) else value
+
+
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
-CPVList = Annotated[list[str], BeforeValidator(lambda v: [] if _is_missing(v) else parse_cpv_list(v))]
-OptStr = Annotated[str | None, BeforeValidator(_none_if_missing)]
+CPVList = Annotated[list[str], BeforeValidator(_cpv_list)]
+OptStr = Annotated[Annotated[str, Field(max_length=SHORT_MAX)] | None, BeforeValidator(_one_line_or_none)]
+Name = Annotated[str, BeforeValidator(lambda v: single_line(v) if isinstance(v, str) else v)]
+Title = Annotated[str, BeforeValidator(lambda v: single_line(v) if isinstance(v, str) else v)]
+Description = Annotated[str, BeforeValidator(_text), Field(max_length=DESCRIPTION_MAX)]
+HttpUrl = Annotated[Annotated[str, Field(max_length=URL_MAX)] | None, BeforeValidator(_http_url)]
 OptDateTime = Annotated[datetime | None, BeforeValidator(_to_datetime)]
 OptInt = Annotated[int | None, BeforeValidator(_to_int)]
 OptFloat = Annotated[float | None, BeforeValidator(_none_if_missing)]
-Currency = Annotated[str, BeforeValidator(lambda v: "MAD" if _is_missing(v) else str(v).strip().upper())]
+Currency = Annotated[
+    str, BeforeValidator(lambda v: "MAD" if _is_missing(v) else str(v).strip().upper()), Field(max_length=8)
+]
 ExternalId = Annotated[str, BeforeValidator(lambda v: normalize(str(v)) if not _is_missing(v) else v)]
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_enum_values=True)
+def _no_nul(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("contains a NUL byte")
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            _no_nul(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+
+
+class Checked(BaseModel):
+    """Every input model: no NUL byte anywhere (PostgreSQL refuses them), no infinite or NaN number."""
+
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        _no_nul(value)
+        return value
+
+
+class _Input(Checked):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_enum_values=True, allow_inf_nan=False)
 
 
 class BuyerIn(_Input):
     external_id: ExternalId = Field(min_length=1, max_length=128, examples=["MA-MIN-DIGITAL"])
-    name: str = Field(min_length=1, max_length=300, examples=["Ministère de la Transition Numérique"])
+    name: Name = Field(min_length=1, max_length=NAME_MAX, examples=["Ministère de la Transition Numérique"])
     kind: Annotated[BuyerKind, BeforeValidator(_lower_code)] = BuyerKind.ministry
     city: OptStr = None
     region: OptStr = None
@@ -176,8 +254,8 @@ class BuyerIn(_Input):
 
 class StartupIn(_Input):
     external_id: ExternalId = Field(min_length=1, max_length=128, examples=["ST-0001"])
-    name: str = Field(min_length=1, max_length=300, examples=["PayNova"])
-    description: Annotated[str, BeforeValidator(lambda v: "" if _is_missing(v) else normalize(v))] = ""
+    name: Name = Field(min_length=1, max_length=NAME_MAX, examples=["PayNova"])
+    description: Description = ""
     sectors: StrList = Field(default_factory=list, examples=[["fintech", "paiement"]])
     tags: StrList = Field(default_factory=list)
     cpv_codes: CPVList = Field(default_factory=list, examples=[["72000000", "66110000"]])
@@ -207,16 +285,18 @@ class StartupIn(_Input):
 
 class LotIn(_Input):
     lot_number: Annotated[int, BeforeValidator(_to_int), Field(ge=0)]
-    title: str = Field(min_length=1)
-    description: Annotated[str, BeforeValidator(lambda v: "" if _is_missing(v) else normalize(v))] = ""
+    title: Title = Field(min_length=1, max_length=TITLE_MAX)
+    description: Description = ""
     cpv_codes: CPVList = Field(default_factory=list)
     estimated_value: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
 
 
 class TenderIn(_Input):
     external_id: ExternalId = Field(min_length=1, max_length=128, examples=["AO-2026-0001"])
-    title: str = Field(min_length=1, examples=["Plateforme de paiement mobile pour la billetterie"])
-    description: Annotated[str, BeforeValidator(lambda v: "" if _is_missing(v) else normalize(v))] = ""
+    title: Title = Field(
+        min_length=1, max_length=TITLE_MAX, examples=["Plateforme de paiement mobile pour la billetterie"]
+    )
+    description: Description = ""
     buyer_external_id: OptStr = Field(default=None, examples=["MA-MIN-DIGITAL"])
     buyer_name: OptStr = None
     buyer_kind: Annotated[BuyerKind | None, BeforeValidator(_lower_code)] = None
@@ -232,14 +312,14 @@ class TenderIn(_Input):
     )
     procedure: OptStr = None
     language: Annotated[Language | None, BeforeValidator(_lower_code)] = None
-    source_url: OptStr = None
+    source_url: HttpUrl = None
     min_years_in_business: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
     min_revenue: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
     min_references: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
     required_certifications: StrList = Field(default_factory=list)
     reserved_for_sme: Annotated[bool, BeforeValidator(lambda v: False if _is_missing(v) else _to_bool(v))] = False
     guarantee_amount: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
-    lots: list[LotIn] = Field(default_factory=list)
+    lots: list[LotIn] = Field(default_factory=list, max_length=LOTS_MAX)
 
     @field_validator("deadline_at")
     @classmethod

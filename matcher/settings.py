@@ -55,7 +55,17 @@ class Settings(BaseSettings):
     smtp_sender: str = "Tremplin <digest@tremplin.ma>"
 
     cors_origins: list[str] = Field(default_factory=list)
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, description="Largest file upload (imports).")
+    max_body_bytes: int = Field(default=1024 * 1024, description="Largest request body of every other route.")
+    max_import_rows: int = Field(default=200_000, description="Rows per import; checked before decoding.")
+    max_reject_report: int = Field(default=100, description="Rejected rows listed in an import answer.")
+    session_max_age_seconds: int = Field(default=12 * 3600, description="Absolute lifetime of a web session.")
+    metrics_token: str | None = Field(default=None, description="Bearer token for /metrics; see metrics_enabled.")
+    metrics_enabled: bool = Field(default=False, description="/metrics answers (localhost or token) when on.")
+    rate_limit_login: str = Field(default="10/minute", description="Sign-in attempts per client address.")
+    rate_limit_bad_key: str = Field(default="20/minute", description="Requests with a wrong key per address.")
+    rate_limit_expensive: str = Field(default="120/minute", description="Matching and search calls per key.")
+    rate_limit_enabled: bool = True
     session_secret: str = Field(default="", description="Signs web session cookies; random if empty.")
 
     @property

@@ -31,6 +31,30 @@ def normalize(text: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(text))).strip()
 
 
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def single_line(text: str | None) -> str:
+    """One line, safe in a mail header or a CSV cell: CR, LF and other control characters become spaces.
+
+    Used for names and subjects (a name with "\\r\\nBcc:" must neither inject a header nor stop a send).
+    """
+    if not text:
+        return ""
+    return normalize(_LINE_BREAKS.sub(" ", str(text)))
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @ tab or CR gets a leading
+    apostrophe (OWASP's CSV-injection rule). Numbers and other values are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def fold(text: str | None) -> str:
     """Lower-case, accent-free, Arabic-diacritic-free form for lexical matching."""
     text = normalize(text).lower()

@@ -9,8 +9,10 @@ Run with `tremplin serve`, or `uvicorn --factory service.app:create_app`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Literal
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -23,7 +25,23 @@ from service import web
 from service.deps import EngineSlot, MatchingEngine
 from service.errors import install_error_handlers
 from service.observability import REQUEST_ID_HEADER, Metrics, ObservabilityMiddleware, configure_logging
-from service.routers import buyers, digests, feedback, imports, keys, matches, ops, startups, suppliers, tenders
+from service.routers import (
+    buyers,
+    contacts,
+    digests,
+    feedback,
+    imports,
+    keys,
+    links,
+    matches,
+    ops,
+    profiles,
+    shortlists,
+    startups,
+    suppliers,
+    tenders,
+)
+from service.security import SecurityHeadersMiddleware, Throttle
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +68,10 @@ TAGS = [
     {"name": "feedback", "description": "Verdicts on matches."},
     {"name": "imports", "description": "Bulk upload of files."},
     {"name": "keys", "description": "API keys."},
+    {"name": "suppliers", "description": "Supplier profiles with a verified track record, and comparison."},
+    {"name": "trust", "description": "Award links to companies: review, claims, disputes, confirmed deliveries."},
+    {"name": "shortlists", "description": "A buyer's shortlists of suppliers."},
+    {"name": "contacts", "description": "Consent-based contact requests and invitations to bid."},
     {"name": "operations", "description": "Health, readiness and metrics."},
 ]
 
@@ -72,11 +94,23 @@ def _table_sizes(store: Store) -> dict[str, int]:
         return {}
 
 
+def _load_in_background(slot: EngineSlot) -> None:
+    try:
+        slot.get()
+        log.info("matching engine loaded")
+    except Exception:  # the first matching request will try again and answer the error
+        log.exception("loading the matching engine failed")
+
+
 def create_app(
-    settings: Settings | None = None, engine: MatchingEngine | None = None, *, load_engine: bool = True
+    settings: Settings | None = None,
+    engine: MatchingEngine | None = None,
+    *,
+    load_engine: bool | Literal["background"] = True,
 ) -> FastAPI:
-    """Build the app. `engine` is used as given; otherwise it is loaded at start-up or, with
-    `load_engine=False`, on the first request that needs it."""
+    """Build the app. `engine` is used as given; otherwise it is loaded at start-up, in a background
+    thread with `load_engine="background"` (the server answers `/health` at once, `/ready` says false
+    until the indexes are rebuilt), or, with `load_engine=False`, on the first request that needs it."""
     settings = settings or get_settings()
     store = Store(settings)
     slot = EngineSlot(settings, engine)
@@ -86,7 +120,13 @@ def create_app(
         configure_logging()
         settings.ensure_home()
         await run_in_threadpool(store.migrate)
-        if load_engine and slot.loaded is None:
+        if load_engine == "background" and slot.loaded is None:
+            log.info("loading the matching engine (embedder and indexes) in the background")
+            app.state.engine_loader = threading.Thread(
+                target=_load_in_background, args=(slot,), name="engine-loader", daemon=True
+            )
+            app.state.engine_loader.start()
+        elif load_engine and slot.loaded is None:
             log.info("loading the matching engine (embedder and indexes)")
             await run_in_threadpool(slot.get)
         yield
@@ -103,6 +143,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.engine_slot = slot
+    app.state.throttle = Throttle(settings)
     app.state.metrics = Metrics(lambda: _index_sizes(store), lambda: _table_sizes(store))
 
     install_error_handlers(app)
@@ -114,16 +155,26 @@ def create_app(
             allow_headers=["Authorization", "X-API-Key", "Content-Type", REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER],
         )
+    app.add_middleware(SecurityHeadersMiddleware)
     # Added last, so outermost: it sees every response. The body limit leaves room for multipart
     # framing; the import route then holds the file itself to `max_upload_bytes`.
     app.add_middleware(
-        ObservabilityMiddleware, metrics=app.state.metrics, max_body_bytes=settings.max_upload_bytes + MULTIPART_SLACK
+        ObservabilityMiddleware,
+        metrics=app.state.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes + MULTIPART_SLACK,
     )
 
-    for module in (ops, keys, startups, matches, buyers, tenders, suppliers, feedback, imports, digests):
+    routers = (ops, keys, startups, matches, buyers, tenders, suppliers, feedback, imports, digests)
+    for module in (*routers, profiles, links, shortlists, contacts):
         app.include_router(module.router)
     app.include_router(web.router)
     return app
 
 
-__all__ = ["create_app"]
+def create_served_app() -> FastAPI:
+    """The factory `tremplin serve` runs: the engine loads in the background so liveness answers at once."""
+    return create_app(load_engine="background")
+
+
+__all__ = ["create_app", "create_served_app"]

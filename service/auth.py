@@ -14,8 +14,8 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from matcher.store import Store, Tender
-from matcher.store.keys import Identity, Role, verify_key
-from service.errors import forbidden, unauthorized
+from matcher.store.keys import Identity, Role, note_use, verify_key
+from service.errors import ApiError, forbidden, unauthorized
 
 bearer_scheme = HTTPBearer(
     auto_error=False, scheme_name="bearer", description="`Authorization: Bearer tpl_<prefix>_<secret>`"
@@ -34,11 +34,20 @@ def current_identity(
     raw_key = bearer.credentials if bearer is not None else header_key
     if not raw_key:
         raise unauthorized()
+    throttle = getattr(request.app.state, "throttle", None)  # service.security.Throttle
+    address = request.client.host if request.client else "unknown"
+    if throttle is not None and (wait := throttle.blocked(throttle.bad_key, "bad_key", address)) is not None:
+        raise ApiError(
+            429, f"too many wrong API keys from this address: try again in {wait} s", headers={"Retry-After": str(wait)}
+        )
     store: Store = request.app.state.store
-    with store.session() as session:
-        identity = verify_key(session, raw_key)
+    with store.session() as session:  # a read: nothing written, so a full disk cannot fail it
+        identity = verify_key(session, raw_key, touch=False)
     if identity is None:
+        if throttle is not None:
+            throttle.hit(throttle.bad_key, "bad_key", address)
         raise unauthorized("this API key is not valid (unknown, malformed or revoked)")
+    note_use(store, identity.key_id)
     request.state.identity = identity
     return identity
 

@@ -7,6 +7,7 @@ Unhandled exceptions become a 500 of the same shape in the observability middlew
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.errors import (
@@ -26,6 +28,8 @@ from matcher.errors import (
 from matcher.store.repository import FieldError
 from service.observability import current_request_id
 
+log = logging.getLogger(__name__)
+
 CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -36,6 +40,7 @@ CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    429: "too_many_requests",
     500: "internal_error",
     503: "unavailable",
 }
@@ -170,7 +175,19 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(400, message)
 
 
+async def _integrity_error(_request: Request, exc: Exception) -> JSONResponse:
+    """A write that breaks a uniqueness or reference rule (usually two requests at once): our words,
+    never the database's (which name tables and constraints)."""
+    log.warning("integrity error answered as 409: %s", str(getattr(exc, "orig", exc)).splitlines()[0])
+    return error_response(
+        409,
+        "this change conflicts with stored data (a record with the same id may have just been created); "
+        "nothing was changed",
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(ValidationError, _model_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -202,6 +219,10 @@ _DECLARED: dict[int, tuple[str, dict[str, Any]]] = {
             "body.name: String should have at least 1 character",
             [{"field": "body.name", "reason": "String should have at least 1 character"}],
         ),
+    ),
+    429: (
+        "Too many requests; wait the seconds of `Retry-After`.",
+        _example(429, "too many matching or search requests for this key: try again in 12 s"),
     ),
     503: ("The matching engine or its model is not available.", _example(503, "the matching engine is not loaded")),
 }

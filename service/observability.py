@@ -167,11 +167,24 @@ def _json_error(status: int, code: str, message: str, request_id: str) -> bytes:
     return json.dumps(body).encode()
 
 
+UPLOAD_PATHS = ("/imports/", "/staff/import")
+
+
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body_bytes: int) -> None:
+    """Request id, access log, metrics, and a request-body limit per route: file uploads get
+    `max_upload_bytes` (+ multipart framing), every other route the small `max_body_bytes` that fits
+    the largest valid JSON body (see the field bounds in `matcher.schemas`)."""
+
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, max_body_bytes: int, max_upload_bytes: int | None = None
+    ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes if max_upload_bytes is not None else max_body_bytes
+
+    def limit_for(self, path: str) -> int:
+        return self.max_upload_bytes if path.startswith(UPLOAD_PATHS) else self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -183,6 +196,7 @@ class ObservabilityMiddleware:
         token = _REQUEST_ID.set(request_id)
         started = time.perf_counter()
         state = {"status": 500, "started": False, "received": 0}
+        limit = self.limit_for(scope["path"])
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -195,8 +209,8 @@ class ObservabilityMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 state["received"] += len(message.get("body", b""))
-                if state["received"] > self.max_body_bytes:
-                    raise PayloadTooLarge(self.max_body_bytes)
+                if state["received"] > limit:
+                    raise PayloadTooLarge(limit)
             return message
 
         async def answer(status: int, code: str, message: str) -> None:
@@ -212,8 +226,8 @@ class ObservabilityMiddleware:
         error: str | None = None
         try:
             declared = headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_body_bytes:
-                await answer(413, "payload_too_large", f"the request body exceeds {self.max_body_bytes} bytes")
+            if declared.isdigit() and int(declared) > limit:
+                await answer(413, "payload_too_large", f"the request body exceeds {limit} bytes")
             else:
                 await self.app(scope, receive_limited, send_with_id)
         except PayloadTooLarge as exc:

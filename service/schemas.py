@@ -14,7 +14,26 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.ranking.results import SupplierFilters, SupplierMatch, TenderMatch
-from matcher.schemas import BuyerIn, BuyerKind, Language, LotIn, StartupIn, TenderIn, TenderStatus
+from matcher.schemas import (
+    LOTS_MAX,
+    NAME_MAX,
+    TITLE_MAX,
+    BuyerIn,
+    BuyerKind,
+    Checked,
+    CPVList,
+    Description,
+    HttpUrl,
+    Language,
+    LotIn,
+    Name,
+    OptStr,
+    StartupIn,
+    StrList,
+    TenderIn,
+    TenderStatus,
+    Title,
+)
 from matcher.store.feedback import Verdict
 from matcher.store.keys import Role
 
@@ -52,32 +71,32 @@ class StartupCreate(StartupIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [STARTUP_EXAMPLE]})
 
 
-class StartupUpdate(BaseModel):
+class StartupUpdate(Checked):
     """Fields to change; the others stay as stored. `null` clears an optional field."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"headcount": 18, "certifications": ["ISO 27001", "ISO 9001"]}]}
     )
 
-    name: str | None = Field(default=None, max_length=300)
-    description: str | None = None
-    sectors: list[str] | None = None
-    tags: list[str] | None = None
-    cpv_codes: list[str] | None = None
-    technologies: list[str] | None = None
-    city: str | None = None
-    region: str | None = None
+    name: Name | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    description: Description | None = None
+    sectors: StrList | None = None
+    tags: StrList | None = None
+    cpv_codes: CPVList | None = None
+    technologies: StrList | None = None
+    city: OptStr = None
+    region: OptStr = None
     founding_year: int | None = None
     headcount: int | None = None
     annual_revenue: float | None = None
-    revenue_currency: str | None = None
-    certifications: list[str] | None = None
+    revenue_currency: str | None = Field(default=None, max_length=8)
+    certifications: StrList | None = None
     references_count: int | None = None
-    references: list[str] | None = None
-    labels: list[str] | None = None
-    languages: list[str] | None = None
+    references: StrList | None = None
+    labels: StrList | None = None
+    languages: StrList | None = None
     preferred_language: Language | None = None
-    contact_email: str | None = None
+    contact_email: str | None = Field(default=None, max_length=254)
     digest_opt_in: bool | None = None
 
 
@@ -132,16 +151,16 @@ class BuyerCreate(BuyerIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [BUYER_EXAMPLE]})
 
 
-class BuyerUpdate(BaseModel):
+class BuyerUpdate(Checked):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"city": "Casablanca"}]})
 
-    name: str | None = Field(default=None, max_length=300)
+    name: Name | None = Field(default=None, min_length=1, max_length=NAME_MAX)
     kind: BuyerKind | None = None
-    city: str | None = None
-    region: str | None = None
-    country: str | None = None
-    timezone: str | None = None
-    contact_email: str | None = None
+    city: OptStr = None
+    region: OptStr = None
+    country: str | None = Field(default=None, max_length=8)
+    timezone: OptStr = None
+    contact_email: str | None = Field(default=None, max_length=254)
     digest_opt_in: bool | None = None
 
 
@@ -189,34 +208,34 @@ class TenderCreate(TenderIn):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TENDER_EXAMPLE]})
 
 
-class TenderUpdate(BaseModel):
+class TenderUpdate(Checked):
     """Fields to change; `lots`, when given, replace all lots."""
 
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"status": "closed"}, {"deadline_at": "2026-05-01T12:00:00Z"}]}
     )
 
-    title: str | None = None
-    description: str | None = None
-    buyer_external_id: str | None = None
-    cpv_codes: list[str] | None = None
-    city: str | None = None
-    region: str | None = None
+    title: Title | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
+    description: Description | None = None
+    buyer_external_id: str | None = Field(default=None, max_length=128)
+    cpv_codes: CPVList | None = None
+    city: OptStr = None
+    region: OptStr = None
     estimated_value: float | None = None
-    currency: str | None = None
+    currency: str | None = Field(default=None, max_length=8)
     published_at: datetime | None = None
     deadline_at: datetime | None = None
     status: TenderStatus | None = None
-    procedure: str | None = None
+    procedure: OptStr = None
     language: Language | None = None
-    source_url: str | None = None
+    source_url: HttpUrl = None
     min_years_in_business: int | None = None
     min_revenue: float | None = None
     min_references: int | None = None
-    required_certifications: list[str] | None = None
+    required_certifications: StrList | None = None
     reserved_for_sme: bool | None = None
     guarantee_amount: float | None = None
-    lots: list[LotIn] | None = None
+    lots: list[LotIn] | None = Field(default=None, max_length=LOTS_MAX)
 
 
 class BuyerRef(BaseModel):
@@ -290,7 +309,7 @@ class SuppliersPublic(BaseModel):
     offset: int
 
 
-class SupplierSearch(BaseModel):
+class SupplierSearch(Checked):
     """Free text or one tender (exactly one of the two), with filters."""
 
     model_config = ConfigDict(
@@ -319,7 +338,7 @@ class SupplierSearch(BaseModel):
 # --- feedback ------------------------------------------------------------------------------------
 
 
-class FeedbackCreate(BaseModel):
+class FeedbackCreate(Checked):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -350,7 +369,7 @@ class FeedbackPublic(BaseModel):
 # --- keys ----------------------------------------------------------------------------------------
 
 
-class KeyCreate(BaseModel):
+class KeyCreate(Checked):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -414,8 +433,11 @@ class ImportReport(BaseModel):
     created: int
     updated: int
     unchanged: int
-    rejected_count: int
-    rejected: list[RejectedRow]
+    rejected_count: int = Field(description="Every rejected row, counted.")
+    rejected: list[RejectedRow] = Field(description="The first rejected rows (TREMPLIN_MAX_REJECT_REPORT).")
+    rejected_truncated: bool = Field(default=False, description="More rows were rejected than are listed.")
+    reject_causes: dict[str, int] = Field(default_factory=dict, description="Rejected rows per field and cause.")
+    rejects_url: str | None = Field(default=None, description="Every rejected row as CSV (staff).")
     extra: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
 

@@ -47,7 +47,7 @@ def test_certification_matching_ignores_case_and_spacing() -> None:
 def test_too_few_references_is_ineligible_with_the_counts() -> None:
     result = assess(STARTUP, replace(TENDER, min_references=3), NOW)
     assert result.status == EligibilityStatus.ineligible
-    assert "needs 3 references, you list 1" in result.reasons
+    assert "needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)" in result.reasons
 
 
 def test_too_young_and_unknown_revenue() -> None:
@@ -78,4 +78,7 @@ def test_blocking_reasons_come_first_and_gaps_are_kept() -> None:
     tender = replace(TENDER, min_references=2, required_certifications=("ISO 27001",))
     result = assess(STARTUP, tender, NOW)
     assert result.status == EligibilityStatus.ineligible
-    assert result.reasons == ["needs 2 references, you list 1", "requires ISO 27001, not in your profile"]
+    assert result.reasons == [
+        "needs 2 references, you list 1 (0 verified, 0 buyer-confirmed)",
+        "requires ISO 27001, not in your profile",
+    ]

@@ -168,6 +168,55 @@ def _regime_table(report: Any) -> None:
     console.print(table)
 
 
+@eval_app.command("linkage")
+def eval_linkage(
+    file: Path = typer.Argument(..., help="DECP award file (JSON with a 'marches' list)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON for scripts."),
+) -> None:
+    """Link every award record to a company by name only (SIRENs hidden); precision and recall vs SIREN."""
+    from rich.progress import Progress
+
+    from matcher.evaluation.linkage import GOAL_HARD_PRECISION, GOAL_HARD_RECALL, GOAL_PRECISION, evaluate
+    from matcher.ingest import IngestError
+
+    try:
+        if as_json:
+            report = evaluate(file)
+        else:
+            with Progress(console=err_console, transient=True) as bar:
+                task = bar.add_task("linking award records", total=None)
+                report = evaluate(file, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    except (ValueError, IngestError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json(report.as_dict())
+        return
+    table = Table(
+        title=f"{file.name}: {report.records} award records, {report.companies} companies (SIREN), "
+        f"hard part {report.hard_records} records",
+        title_justify="left",
+    )
+    table.add_column("linker", no_wrap=True)
+    for column in ("precision", "recall", "links", "hard precision", "hard recall", "hard links"):
+        table.add_column(column, justify="right")
+    for index, row in enumerate(report.rows):
+        table.add_row(
+            row.name,
+            f"{row.overall.precision:.3f}",
+            f"{row.overall.recall:.3f}",
+            str(row.overall.links),
+            f"{row.hard.precision:.3f}",
+            f"{row.hard.recall:.3f}",
+            str(row.hard.links),
+            style="bold" if index == 0 else None,
+        )
+    console.print(table)
+    console.print(
+        f"goal (hard precision ≥ {GOAL_HARD_PRECISION:.2f} at recall ≥ {GOAL_HARD_RECALL:.2f}, "
+        f"overall precision ≥ {GOAL_PRECISION:.2f}): {'met' if report.goal_met() else 'NOT met'}"
+    )
+
+
 @train_app.command("decp")
 def train_decp(
     file: Path = typer.Argument(..., help="DECP award file (JSON with a 'marches' list)."),

@@ -7,7 +7,6 @@ file as a whole cannot be read (wrong format, empty, truncated, encoding, missin
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +16,7 @@ from rich.table import Table
 
 from matcher.cli.common import console, fail, open_store, print_json
 from matcher.ingest import IngestError, IngestReport, IngestStoreError, RowError, ingest_file
-from matcher.ingest.report import position_label
+from matcher.ingest.report import position_label, reason_kind
 
 SHOWN_REJECTS = 10
 
@@ -56,7 +55,13 @@ def ingest(
     store = open_store()
     try:
         report = ingest_file(
-            store, kind.value, file, fmt.value if fmt else None, reject_path=rejects, progress=not as_json
+            store,
+            kind.value,
+            file,
+            fmt.value if fmt else None,
+            reject_path=rejects,
+            progress=not as_json,
+            max_rows=store.settings.max_import_rows,
         )
     except IngestError as exc:
         fail(str(exc), code=2)
@@ -80,7 +85,8 @@ def _render(report: IngestReport, rejects: Path | None) -> None:
     summary.add_row("created", str(report.created))
     summary.add_row("updated", str(report.updated))
     summary.add_row("unchanged", str(report.unchanged))
-    summary.add_row("rejected", f"[red]{len(report.rejected)}[/]" if report.rejected else "0")
+    total_rejected = max(report.rejected_count, len(report.rejected))
+    summary.add_row("rejected", f"[red]{total_rejected}[/]" if total_rejected else "0")
     for key, value in report.extra.items():
         if value or "_" not in key:  # totals always, breakdowns only when something happened
             summary.add_row(key.replace("_", " "), str(value))
@@ -91,9 +97,7 @@ def _render(report: IngestReport, rejects: Path | None) -> None:
         unit = position_label(report.format)
         shown = _sample_rejects(report.rejected, SHOWN_REJECTS)
         title = (
-            f"first {len(shown)} of {len(report.rejected)} rejected rows"
-            if len(report.rejected) > len(shown)
-            else "rejected rows"
+            f"first {len(shown)} of {total_rejected} rejected rows" if total_rejected > len(shown) else "rejected rows"
         )
         table = Table(title=title, title_justify="left")
         for column in (unit, "field", "reason", "external id"):
@@ -101,8 +105,8 @@ def _render(report: IngestReport, rejects: Path | None) -> None:
         for error in shown:
             table.add_row(str(error.line), error.field or "", error.reason, error.external_id or "")
         console.print(table)
-        if len(report.rejected) > len(shown):
-            reasons = Counter(_reason_kind(error) for error in report.rejected)
+        if total_rejected > len(shown):
+            reasons = report.reject_causes or Counter(_reason_kind(error) for error in report.rejected)
             console.print(
                 "all rejects by cause: " + "; ".join(f"{cause} × {count}" for cause, count in reasons.most_common()),
                 highlight=False,
@@ -127,8 +131,7 @@ def _sample_rejects(errors: list[RowError], limit: int) -> list[RowError]:
 
 def _reason_kind(error: RowError) -> str:
     """'duplicate external id: already on record 3' → 'id: duplicate external id'."""
-    cause = re.split(r"[:(;]", error.reason, maxsplit=1)[0].strip()
-    return f"{error.field}: {cause}" if error.field else cause
+    return reason_kind(error)
 
 
 cpv_app = typer.Typer(help="The CPV catalogue (labels of procurement codes).", no_args_is_help=True)

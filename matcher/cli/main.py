@@ -61,7 +61,16 @@ def _register() -> None:
     """Attach command modules; each one owns its own commands."""
     import importlib
 
-    for module in ("ingest_cmd", "engine_cmd", "keys_cmd", "serve_cmd", "digest_cmd", "eval_cmd", "sample_cmd"):
+    for module in (
+        "ingest_cmd",
+        "engine_cmd",
+        "keys_cmd",
+        "serve_cmd",
+        "digest_cmd",
+        "eval_cmd",
+        "sample_cmd",
+        "link_cmd",
+    ):
         try:
             importlib.import_module(f"matcher.cli.{module}").register(app)
         except ModuleNotFoundError as exc:

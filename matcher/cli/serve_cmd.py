@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-APP_FACTORY = "service.app:create_app"
+APP_FACTORY = "service.app:create_served_app"
 
 
 def serve(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from matcher.digests.views import BatchContent
+from matcher.text import spreadsheet_safe
 
 FORMATS = ("csv", "json")
 CSV_COLUMNS = (
@@ -75,7 +76,10 @@ def csv_rows(session: Session, batch_id: int) -> Iterator[dict[str, Any]]:
 
 
 def export_batch(session: Session, batch_id: int, fmt: str = "csv") -> str:
-    """The whole batch, removed items included (flagged), as CSV or JSON text."""
+    """The whole batch, removed items included (flagged), as CSV or JSON text.
+
+    CSV cells that a spreadsheet would read as a formula are neutralised (see `spreadsheet_safe`).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"format: must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if fmt == "json":
@@ -84,5 +88,5 @@ def export_batch(session: Session, batch_id: int, fmt: str = "csv") -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in csv_rows(session, batch_id):
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+        writer.writerow({key: "" if value is None else spreadsheet_safe(value) for key, value in row.items()})
     return buffer.getvalue()

@@ -25,6 +25,7 @@ from matcher.i18n import format_money as _format_money
 from matcher.ranking.calibration import calibrator_or_identity
 from matcher.settings import Settings
 from matcher.store import Digest
+from matcher.text import single_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _env = Environment(
@@ -78,11 +79,11 @@ def render_digest(content: BatchContent, digest: Digest, settings: Settings) -> 
     html = _env.get_template(f"{audience}.html").render(context)
     text = _env.get_template(f"{audience}.txt").render(context)
     return RenderedEmail(
-        subject=subject,
+        subject=single_line(subject),
         html=html,
         text=text,
         recipient=recipient["email"],
-        recipient_name=recipient["name"],
+        recipient_name=single_line(recipient["name"]),
         language=lang,
         items=count,
     )
@@ -114,6 +115,13 @@ def format_deadline(value: str | None, zone: str | None, lang: str, default_zone
         local = moment.astimezone(ZoneInfo(default_zone))
     city = name.rsplit("/", 1)[-1].replace("_", " ")
     return f"{format_datetime(local, lang, name)} ({city})"
+
+
+def safe_url(value: str | None) -> str | None:
+    """Links in e-mails are http(s) only, also for rows stored before input checks refused the rest."""
+    if value and value.strip().lower().startswith(("http://", "https://")):
+        return value.strip()
+    return None
 
 
 def _ltr(value: str | None, lang: str) -> str | None:
@@ -173,7 +181,7 @@ def grade_words(score: float, direction: str, lang: str) -> str:
 def _tender_facts(tender: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
     return {
         "title": tender["title"],
-        "url": tender["source_url"],
+        "url": safe_url(tender["source_url"]),
         "buyer": tender["buyer_name"],
         "region": tender["region"],
         "deadline": _ltr(
@@ -202,7 +210,8 @@ def _buyer_groups(items: list[dict[str, Any]], lang: str, settings: Settings) ->
                 "place": place,
                 "sectors": ", ".join(startup["sectors"][:4]),
                 "references": startup["references_count"],
-                "email": startup["email"],
+                # no contact e-mail: only staff and the startup itself see it (the buyer asks through
+                # Tremplin and the startup consents)
             }
             | _why(item, lang, "supplier_for_tender")
         )

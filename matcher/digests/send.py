@@ -130,7 +130,13 @@ def send_batch(
         for done, delivery_id in enumerate(queue, 1):
             if report.aborted:
                 break
-            _deliver(store, batch_id, delivery_id, settings, policy, smtp, sleep, report)
+            try:
+                _deliver(store, batch_id, delivery_id, settings, policy, smtp, sleep, report)
+            except Exception as exc:
+                reason = f"unexpected error: {type(exc).__name__}: {exc}"[:500]
+                _set(store, delivery_id, FAILED, reason)
+                report.failed.append({"delivery_id": delivery_id, "error": reason})
+                smtp.drop()
             if progress:
                 progress(done, len(queue))
     finally:
@@ -207,7 +213,6 @@ def _deliver(
         assert delivery is not None
         content = BatchContent.load(session, batch_id, digest_ids=[delivery.digest_id])
         digest = content.digests()[0]
-        rendered = render_digest(content, digest, settings)
         recipient = content.recipient(digest)
         address = (recipient["email"] or "").strip()
         msg_id = delivery.message_id or message_id(content.batch, digest, settings.smtp_sender)
@@ -216,12 +221,18 @@ def _deliver(
         if not recipient["opt_in"]:
             problem = "recipient opted out of the digest"
         delivery.recipient, delivery.message_id = address, msg_id
+        data = b""
+        if problem is None:
+            tag = f"{content.batch.week}/{content.batch.audience}/{digest.id}"
+            try:  # one message that cannot be built fails alone; the rest of the batch goes out
+                rendered = render_digest(content, digest, settings)
+                data = build_message(rendered, address, settings.smtp_sender, msg_id, tag)
+            except Exception as exc:
+                problem = f"message could not be built: {type(exc).__name__}: {exc}"[:500]
         if problem:
-            delivery.status, delivery.last_error = FAILED, problem
+            delivery.status, delivery.last_error, delivery.claimed_at = FAILED, problem, None
             report.failed.append(entry | {"error": problem})
             return
-        tag = f"{content.batch.week}/{content.batch.audience}/{digest.id}"
-        data = build_message(rendered, address, settings.smtp_sender, msg_id, tag)
     envelope_sender = parseaddr(settings.smtp_sender)[1] or settings.smtp_sender
     for attempt in range(1, policy.max_attempts + 1):
         if not _claim(store, delivery_id, policy.lease_seconds):

@@ -18,6 +18,7 @@ from email.utils import formataddr, formatdate
 
 from matcher.digests.render import RenderedEmail
 from matcher.settings import Settings
+from matcher.text import single_line
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
@@ -40,9 +41,9 @@ class UncertainOutcome(Exception):
 
 def build_message(rendered: RenderedEmail, recipient: str, sender: str, msg_id: str, tag: str) -> bytes:
     message = EmailMessage(policy=SMTP_POLICY)
-    message["Subject"] = rendered.subject
+    message["Subject"] = single_line(rendered.subject)
     message["From"] = sender
-    message["To"] = formataddr((rendered.recipient_name, recipient))
+    message["To"] = formataddr((single_line(rendered.recipient_name), recipient))
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = msg_id
     message["Content-Language"] = rendered.language

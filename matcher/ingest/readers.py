@@ -1,5 +1,9 @@
 """Turn the bytes of a file into rows, or refuse the whole file with a one-line cause.
 
+Tabular files are read in chunks (`open_source(...).chunks`), so memory follows the chunk, not the
+file: CSV through pandas with `chunksize`, Parquet through pyarrow `iter_batches`. The row count of a
+Parquet file is checked against `max_rows` from its metadata before anything is decoded (a small
+dictionary-encoded file can hold millions of rows); other formats are counted as they are read.
 CSV and Parquet go through pandas; JSON and JSON Lines through the json module so nested values
 (lots, OCDS and DECP structures) survive and each JSON Lines row keeps its line number. Text must be
 UTF-8 (a BOM is fine, UTF-16 with a BOM too); a CSV saved by Excel in Windows-1252 is accepted only
@@ -14,6 +18,7 @@ import json
 import math
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -35,6 +40,7 @@ _PARQUET_MAGIC = b"PAR1"
 _LEGACY_TEXT = set("àâäáãåçéèêëíìîïñóòôöõúùûüýÿæœÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸÆŒ«»€’‘“”–—…°²³ºª·\u00a0")
 _LEGACY_RUN = re.compile(r"[^\x00-\x7f\s«»€’‘“”–—…°]{3,}")
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): (.*)")
+CHUNK_ROWS = 5_000
 
 
 @dataclass
@@ -48,16 +54,39 @@ class SourceRow:
 
 @dataclass
 class Loaded:
-    """A parsed file: tabular rows (csv/jsonl/json/parquet) or a standard document (ocds/decp)."""
+    """A parsed file: tabular rows (csv/jsonl/json/parquet) or a standard document (ocds/decp).
+
+    `chunks` (from `open_source`) yields the tabular rows a chunk at a time, once; `columns` are the
+    file's column names; `load` gathers the chunks into `rows`.
+    """
 
     format: str
     rows: list[SourceRow] = field(default_factory=list)
     document: Any = None
     warnings: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    chunks: Iterator[list[SourceRow]] | None = None
+    size_hint: int = 0  # expected rows, for progress bars (0 = unknown)
 
 
-def load(data: bytes, filename: str, fmt: str | None = None) -> Loaded:
-    """Parse `data` as `fmt` (or the format guessed from the name and content)."""
+def too_many_rows(filename: str, count: int | str, max_rows: int) -> IngestError:
+    return IngestError(
+        f"{filename} holds {count} rows; at most {max_rows} are accepted per import "
+        "(TREMPLIN_MAX_IMPORT_ROWS): split the file"
+    )
+
+
+def load(data: bytes, filename: str, fmt: str | None = None, max_rows: int | None = None) -> Loaded:
+    """Parse `data` as `fmt` (or the format guessed from the name and content), all rows at once."""
+    loaded = open_source(data, filename, fmt, max_rows)
+    if loaded.chunks is not None:
+        loaded.rows = [row for chunk in loaded.chunks for row in chunk]
+        loaded.chunks = None
+    return loaded
+
+
+def open_source(data: bytes, filename: str, fmt: str | None = None, max_rows: int | None = None) -> Loaded:
+    """Open `data` as `fmt` (or the guessed format); tabular rows come lazily through `chunks`."""
     if fmt is not None and fmt not in FORMATS:
         raise IngestError(f"{filename}: unknown format {fmt!r} (choose one of {', '.join(FORMATS)})")
     if not data.strip():
@@ -69,17 +98,20 @@ def load(data: bytes, filename: str, fmt: str | None = None) -> Loaded:
     if claimed == "parquet":
         if not is_parquet:
             raise IngestError(f"{filename} is not a Parquet file (it lacks the PAR1 signature)")
-        return Loaded("parquet", rows=_read_parquet(data, filename))
+        return _open_parquet(data, filename, max_rows)
     if is_parquet:
         raise IngestError(f"{filename} is a Parquet file, not {claimed.upper()}: use --format parquet")
     legacy_ok = claimed == "csv"
     text, warning = decode_text(data, filename, legacy_ok=legacy_ok)
     found = [warning] if warning else []
     if claimed == "csv":
-        rows, more = _read_csv(text, filename)
-        return Loaded("csv", rows=rows, warnings=found + more)
+        return _open_csv(text, filename, found, max_rows, size_hint=data.count(b"\n"))
     if claimed == "jsonl":
-        return Loaded("jsonl", rows=_read_jsonl(text, filename), warnings=found)
+        if max_rows is not None:
+            lines = sum(1 for line in text.splitlines() if line.strip())
+            if lines > max_rows:
+                raise too_many_rows(filename, lines, max_rows)
+        return _in_chunks("jsonl", _read_jsonl(text, filename), found)
     document = parse_json(text, filename)
     shape = json_shape(document)
     if fmt is None and claimed == "json" and shape in ("ocds", "decp"):
@@ -89,13 +121,34 @@ def load(data: bytes, filename: str, fmt: str | None = None) -> Loaded:
             raise IngestError(
                 f"{filename} is a{'n' if shape == 'ocds' else ''} {shape.upper()} file: use --format {shape}"
             )
-        return Loaded("json", rows=_json_rows(document, filename), warnings=found)
+        rows = _json_rows(document, filename)
+        if max_rows is not None and len(rows) > max_rows:
+            raise too_many_rows(filename, len(rows), max_rows)
+        return _in_chunks("json", rows, found)
     if claimed != shape:
         actual = {"decp": "a DECP file", "ocds": "an OCDS package", "json": "a plain JSON list"}.get(shape or "", "")
         expected = "DECP file (no 'marches' key)" if claimed == "decp" else "OCDS release or record package"
         hint = f"; it looks like {actual}: use --format {shape}" if actual else ""
         raise IngestError(f"{filename} is not a{'n' if claimed == 'ocds' else ''} {expected}{hint}")
     return Loaded(claimed, document=document, warnings=found)
+
+
+def _in_chunks(fmt: str, rows: list[SourceRow], warnings: list[str]) -> Loaded:
+    """JSON and JSON Lines rows (already parsed: nested values need the whole line) served in chunks."""
+    columns: list[str] = []
+    seen: set[str] = set()
+    for row in rows:
+        if isinstance(row.raw, dict):
+            for column in row.raw:
+                if column not in seen:
+                    seen.add(column)
+                    columns.append(column)
+
+    def chunks() -> Iterator[list[SourceRow]]:
+        for start in range(0, len(rows), CHUNK_ROWS):
+            yield rows[start : start + CHUNK_ROWS]
+
+    return Loaded(fmt, warnings=warnings, columns=columns, chunks=chunks(), size_hint=len(rows))
 
 
 def _sniff(data: bytes, filename: str) -> str:
@@ -246,52 +299,88 @@ def _separator(header: str) -> str:
     return max(counts, key=lambda sep: (counts[sep], sep == ","))
 
 
-def _read_csv(text: str, filename: str) -> tuple[list[SourceRow], list[str]]:
+def _open_csv(text: str, filename: str, warnings_: list[str], max_rows: int | None, size_hint: int) -> Loaded:
     import pandas as pd
 
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
         raise IngestError(f"{filename} looks like JSON, not CSV: use --format json, jsonl, ocds or decp")
     header = stripped.split("\n", 1)[0]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=_separator(header),
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                on_bad_lines="warn",
-            )
-        except pd.errors.EmptyDataError as exc:
-            raise IngestError(f"{filename} is empty") from exc
-        except (pd.errors.ParserError, ValueError) as exc:
-            cause = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-            raise IngestError(f"{filename} is not readable CSV: {cause}") from exc
+    sep = _separator(header)
+    try:
+        columns = [str(c) for c in pd.read_csv(io.StringIO(header), sep=sep, dtype=str, nrows=0).columns]
+    except pd.errors.EmptyDataError as exc:
+        raise IngestError(f"{filename} is empty") from exc
+    except (pd.errors.ParserError, ValueError) as exc:
+        cause = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise IngestError(f"{filename} is not readable CSV: {cause}") from exc
+    chunks = _csv_chunks(text, filename, sep, max_rows)
+    first = next(chunks, None)  # the first chunk decides whether the file is readable at all
+    if first is None:
+        raise IngestError(f"{filename} has a header but no data rows")
+
+    def all_chunks() -> Iterator[list[SourceRow]]:
+        yield first
+        yield from chunks
+
+    return Loaded("csv", warnings=warnings_, columns=columns, chunks=all_chunks(), size_hint=size_hint)
+
+
+def _csv_chunks(text: str, filename: str, sep: str, max_rows: int | None) -> Iterator[list[SourceRow]]:
+    """Rows of a CSV text, CHUNK_ROWS at a time, with their line numbers (header = line 1)."""
+    import pandas as pd
+
+    line, count = 2, 0
     skipped: dict[int, str] = {}
-    for warning in caught:
-        for match in _SKIPPED_LINE.finditer(str(warning.message)):
-            skipped[int(match.group(1))] = match.group(2).strip()
-    columns = [str(column) for column in frame.columns]
-    if frame.empty and not skipped:
-        raise IngestError(f"{filename} has a header but no data rows")
-    rows: list[SourceRow] = []
-    line = 2
-    records = frame.to_dict("records")
-    for record in records:
-        while line in skipped:
-            rows.append(SourceRow(line, None, f"wrong number of fields: {skipped[line]}"))
+
+    def read(step: Any) -> Any:
+        """One pandas step, its 'Skipping line' warnings collected (never held across a yield)."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return step()
+            except StopIteration:
+                return None
+            except pd.errors.EmptyDataError as exc:
+                raise IngestError(f"{filename} is empty") from exc
+            except (pd.errors.ParserError, ValueError) as exc:
+                cause = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+                raise IngestError(f"{filename} is not readable CSV: {cause}") from exc
+            finally:
+                for warning in caught:
+                    for match in _SKIPPED_LINE.finditer(str(warning.message)):
+                        skipped[int(match.group(1))] = match.group(2).strip()
+
+    reader = read(
+        lambda: pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            on_bad_lines="warn",
+            chunksize=CHUNK_ROWS,
+        )
+    )
+    while (frame := read(lambda: next(reader))) is not None:
+        rows: list[SourceRow] = []
+        columns = [str(column) for column in frame.columns]
+        for record in frame.to_dict("records"):
+            while line in skipped:
+                rows.append(SourceRow(line, None, f"wrong number of fields: {skipped.pop(line)}"))
+                line += 1
+            values = {column: _clean_cell(record[column]) for column in columns}
+            if any(value != "" for value in values.values()):
+                rows.append(SourceRow(line, values))
             line += 1
-        values = {column: _clean_cell(record[column]) for column in columns}
-        if any(value != "" for value in values.values()):
-            rows.append(SourceRow(line, values))
-        line += 1
-    for number in sorted(n for n in skipped if n >= line):
-        rows.append(SourceRow(number, None, f"wrong number of fields: {skipped[number]}"))
-    if not rows:
-        raise IngestError(f"{filename} has a header but no data rows")
-    return rows, []
+        count += len(rows)
+        if max_rows is not None and count > max_rows:
+            raise too_many_rows(filename, f"more than {max_rows}", max_rows)
+        if rows:
+            yield rows
+    tail = [SourceRow(n, None, f"wrong number of fields: {skipped[n]}") for n in sorted(skipped)]
+    if tail:
+        yield tail
 
 
 def _clean_cell(value: Any) -> str:
@@ -300,19 +389,36 @@ def _clean_cell(value: Any) -> str:
     return str(value)
 
 
-def _read_parquet(data: bytes, filename: str) -> list[SourceRow]:
-    import pandas as pd
+def _open_parquet(data: bytes, filename: str, max_rows: int | None) -> Loaded:
+    """Rows counted from the footer metadata first (nothing decoded), then read batch by batch."""
+    import pyarrow.parquet as pq
 
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        handle = pq.ParquetFile(io.BytesIO(data))
+        total = handle.metadata.num_rows
+        columns = [str(name) for name in handle.schema_arrow.names]
     except Exception as exc:  # pyarrow raises several unrelated types for a damaged file
         raise IngestError(f"{filename} is not a readable Parquet file: {str(exc).splitlines()[0]}") from exc
-    if frame.empty:
+    if max_rows is not None and total > max_rows:
+        raise too_many_rows(filename, total, max_rows)
+    if total == 0:
         raise IngestError(f"{filename} holds no rows")
-    rows = []
-    for index, record in enumerate(frame.to_dict("records"), start=1):
-        rows.append(SourceRow(index, {str(key): _plain(value) for key, value in record.items()}))
-    return rows
+
+    def chunks() -> Iterator[list[SourceRow]]:
+        index = 1
+        try:
+            for batch in handle.iter_batches(batch_size=CHUNK_ROWS):
+                rows = []
+                for record in batch.to_pylist():
+                    rows.append(SourceRow(index, {str(key): _plain(value) for key, value in record.items()}))
+                    index += 1
+                yield rows
+        except IngestError:
+            raise
+        except Exception as exc:
+            raise IngestError(f"{filename} is not a readable Parquet file: {str(exc).splitlines()[0]}") from exc
+
+    return Loaded("parquet", columns=columns, chunks=chunks(), size_hint=total)
 
 
 def _plain(value: Any) -> Any:

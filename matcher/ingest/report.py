@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from matcher.text import spreadsheet_safe
 
 
 @dataclass
@@ -30,7 +34,11 @@ class RowError:
 
 @dataclass
 class IngestReport:
-    """Counts of one import; `rows` == created + updated + unchanged + len(rejected)."""
+    """Counts of one import; `rows` == created + updated + unchanged + rejected_count.
+
+    Only the first `keep_rejects` rejected rows are kept in memory (and in the API answer); every
+    rejected row is counted by cause and, when a reject file is open, written to it as it comes.
+    """
 
     kind: str
     source: str
@@ -42,11 +50,23 @@ class IngestReport:
     rejected: list[RowError] = dataclasses.field(default_factory=list)
     extra: dict[str, int] = dataclasses.field(default_factory=dict)
     warnings: list[str] = dataclasses.field(default_factory=list)
+    rejected_count: int = 0
+    reject_causes: Counter[str] = dataclasses.field(default_factory=Counter)
+    keep_rejects: int | None = None
+    reject_file: RejectFile | None = dataclasses.field(default=None, repr=False)
 
     @property
     def stored(self) -> int:
         """Rows now in the store as the file says (created, updated or already identical)."""
         return self.created + self.updated + self.unchanged
+
+    def reject(self, error: RowError) -> None:
+        self.rejected_count += 1
+        self.reject_causes[reason_kind(error)] += 1
+        if self.keep_rejects is None or len(self.rejected) < self.keep_rejects:
+            self.rejected.append(error)
+        if self.reject_file is not None:
+            self.reject_file.write(error)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,17 +77,20 @@ class IngestReport:
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "rejected_count": len(self.rejected),
+            "rejected_count": max(self.rejected_count, len(self.rejected)),
             "rejected": [error.to_dict() for error in self.rejected],
+            "rejected_truncated": self.rejected_count > len(self.rejected),
+            "reject_causes": dict(self.reject_causes.most_common(20)),
             "extra": dict(self.extra),
             "warnings": list(self.warnings),
         }
 
     def lines(self, max_rejects: int = 10) -> list[str]:
         """A plain-text summary for logs and e-mails (the CLI renders its own Rich version)."""
+        rejected = max(self.rejected_count, len(self.rejected))
         out = [
             f"{self.kind} from {self.source} ({self.format}): {self.rows} rows, {self.created} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged, {len(self.rejected)} rejected"
+            f"{self.updated} updated, {self.unchanged} unchanged, {rejected} rejected"
         ]
         if self.extra:
             out.append(", ".join(f"{key} {value}" for key, value in self.extra.items()))
@@ -77,8 +100,9 @@ class IngestReport:
             where = f"{unit} {error.line}" + (f", {error.field}" if error.field else "")
             ident = f" [{error.external_id}]" if error.external_id else ""
             out.append(f"rejected {where}{ident}: {error.reason}")
-        if len(self.rejected) > max_rejects:
-            out.append(f"… and {len(self.rejected) - max_rejects} more rejected rows")
+        total = max(self.rejected_count, len(self.rejected))
+        if total > max_rejects:
+            out.append(f"… and {total - max_rejects} more rejected rows")
         return out
 
 
@@ -90,12 +114,37 @@ def position_label(fmt: str) -> str:
 REJECT_COLUMNS = ("line", "field", "reason", "external_id", "raw")
 
 
+def reason_kind(error: RowError) -> str:
+    """'duplicate external id: already on record 3' → 'id: duplicate external id'."""
+    cause = re.split(r"[:(;]", error.reason, maxsplit=1)[0].strip()
+    return f"{error.field}: {cause}" if error.field else cause
+
+
+class RejectFile:
+    """CSV of rejected rows with the raw row as JSON, written as they come (so they can be fixed and
+    re-imported); formula-like cells are neutralised for spreadsheets."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.handle: IO[str] = open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed in close()
+        self.writer = csv.writer(self.handle)
+        self.writer.writerow(REJECT_COLUMNS)
+
+    def write(self, error: RowError) -> None:
+        raw = json.dumps(error.raw, ensure_ascii=False, default=str) if error.raw is not None else ""
+        cells = [error.line, error.field or "", error.reason, error.external_id or "", raw]
+        self.writer.writerow([spreadsheet_safe(cell) for cell in cells])
+
+    def close(self) -> None:
+        self.handle.close()
+
+
 def write_rejects(path: Path, errors: list[RowError]) -> None:
-    """CSV of rejected rows with the raw row as JSON, so they can be fixed and re-imported."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(REJECT_COLUMNS)
+    """All of `errors` to a reject CSV at once."""
+    rejects = RejectFile(path)
+    try:
         for error in errors:
-            raw = json.dumps(error.raw, ensure_ascii=False, default=str) if error.raw is not None else ""
-            writer.writerow([error.line, error.field or "", error.reason, error.external_id or "", raw])
+            rejects.write(error)
+    finally:
+        rejects.close()

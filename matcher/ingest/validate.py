@@ -69,6 +69,12 @@ def drafts_from_rows(
     for row in rows:
         if isinstance(row.raw, dict):
             columns.extend(column for column in row.raw if column not in columns)
+    mapping = column_map(kind, columns, filename, whole_file)
+    return map_rows(mapping, rows), mapping.warnings()
+
+
+def column_map(kind: str, columns: list[str], filename: str, whole_file: bool = True) -> ColumnMap:
+    """The file's columns → schema fields, once per file (chunks are then mapped with `map_rows`)."""
     mapping = ColumnMap.build(kind, columns)
     missing = mapping.missing_required()
     if whole_file and missing:
@@ -76,6 +82,10 @@ def drafts_from_rows(
         raise IngestError(
             f"{filename}: missing required column {' and '.join(repr(m) for m in missing)} for {kind} (found: {found})"
         )
+    return mapping
+
+
+def map_rows(mapping: ColumnMap, rows: list[SourceRow]) -> list[Draft]:
     drafts = []
     for row in rows:
         if row.problem or not isinstance(row.raw, dict):
@@ -84,7 +94,7 @@ def drafts_from_rows(
         values, sources = mapping.apply(row.raw)
         problem = _tidy(values)
         drafts.append(Draft(row.line, values, row.raw, sources=sources, problem=problem))
-    return drafts, mapping.warnings()
+    return drafts
 
 
 def _tidy(values: dict[str, Any]) -> tuple[str | None, str] | None:
@@ -105,15 +115,18 @@ def _tidy(values: dict[str, Any]) -> tuple[str | None, str] | None:
     return None
 
 
-def validate(kind: str, drafts: list[Draft], unit: str = "line") -> tuple[list[ValidRow], list[RowError]]:
+def validate(
+    kind: str, drafts: list[Draft], unit: str = "line", first_line: dict[str, int] | None = None
+) -> tuple[list[ValidRow], list[RowError]]:
     """Validate every draft; the later of two rows with the same external id is a duplicate.
 
-    `unit` names what a draft's line counts ('line', 'record', 'item') in the duplicate message.
+    `unit` names what a draft's line counts ('line', 'record', 'item') in the duplicate message;
+    `first_line` (id → line) carries the ids seen in earlier chunks of the same file.
     """
     schema = SCHEMAS[kind]
     valid: list[ValidRow] = []
     errors: list[RowError] = []
-    first_line: dict[str, int] = {}
+    first_line = {} if first_line is None else first_line
     for draft in drafts:
         guess_id = _guess_id(draft.values)
         if draft.problem is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import matcher.store  # noqa: F401  (registers every table, trust tables included)
 from matcher.store.models import Base
 
 config = context.config

@@ -7,6 +7,7 @@ every sync.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
 from matcher.store import Startup, Tender
 from matcher.store.documents import startup_text, tender_text
+from matcher.store.profile import TrustCounts, public_contracts_by_division, trust_counts
 from matcher.text import fold
 
 
@@ -83,6 +85,18 @@ class TenderRecord:
         )
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?؟])\s")
+
+
+def summary_of(startup: Startup, limit: int = 140) -> str:
+    """One line on what the company does: the first sentence of its description, else its sectors."""
+    text = (startup.description or "").strip()
+    if text:
+        first = _SENTENCE_END.split(text, maxsplit=1)[0]
+        return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+    return ", ".join(startup.sectors or [])
+
+
 @dataclass(frozen=True, slots=True)
 class StartupRecord:
     external_id: str
@@ -104,6 +118,13 @@ class StartupRecord:
     text: str = ""
     sector_keys: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
+    # Trust layer: references verified against award records, confirmed by their buyer, declared;
+    # verified contracts with public buyers per CPV division.
+    verified: int = 0
+    buyer_confirmed: int = 0
+    declared: int = 0
+    public_divisions: tuple[tuple[str, int], ...] = ()
+    summary: str = ""
     inferred_cpv: tuple[InferredCode, ...] = ()
     description: str = ""
     topics: Topics = ()
@@ -135,8 +156,34 @@ class StartupRecord:
             text=startup_text(startup),
             sector_keys=tuple(k for t in [*startup.sectors, *startup.tags] if len(k := fold(t)) > 2),
             references=tuple(startup.references or ()),
+            summary=summary_of(startup),
             description=startup.description or "",
         )
+
+
+def with_trust(session: Session, rows: list[Startup]) -> list[StartupRecord]:
+    """Records of these startups with their reference tiers and public track record (grouped queries)."""
+    ids = [row.id for row in rows]
+    counts: dict[int, TrustCounts] = {}
+    divisions: dict[int, dict[str, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        counts.update(trust_counts(session, chunk))
+        divisions.update(public_contracts_by_division(session, chunk))
+    records = []
+    for row in rows:
+        record = StartupRecord.from_row(row)
+        tiers = counts.get(row.id)
+        if tiers is not None:
+            record = replace(
+                record,
+                verified=tiers.verified,
+                buyer_confirmed=tiers.buyer_confirmed,
+                declared=tiers.declared,
+                public_divisions=tuple(sorted(divisions.get(row.id, {}).items())),
+            )
+        records.append(record)
+    return records
 
 
 _FAR_PAST = np.datetime64("1970-01-01T00:00:00", "s")
@@ -201,7 +248,8 @@ class Catalogue:
         table = TenderTable(records=self._tenders_with_codes([TenderRecord.from_row(t) for t in tenders]))
         table.rebuild_columns()
         startups = {
-            s.external_id: self._startup_with_codes(StartupRecord.from_row(s)) for s in session.scalars(select(Startup))
+            r.external_id: self._startup_with_codes(r)
+            for r in with_trust(session, list(session.scalars(select(Startup))))
         }
         self.tenders, self.startups = table, startups
 
@@ -220,8 +268,9 @@ class Catalogue:
             startups = dict(self.startups)
             for external_id in ids:
                 startups.pop(external_id, None)
-            for row in session.scalars(select(Startup).where(Startup.external_id.in_(ids))):
-                startups[row.external_id] = self._startup_with_codes(StartupRecord.from_row(row))
+            found = list(session.scalars(select(Startup).where(Startup.external_id.in_(ids))))
+            for record in with_trust(session, found):
+                startups[record.external_id] = self._startup_with_codes(record)
             self.startups = startups
 
     def open_tender_mask(self, now: datetime, min_days_before_deadline: int) -> np.ndarray:

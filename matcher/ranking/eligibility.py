@@ -40,6 +40,25 @@ def _money(amount: float, currency: str) -> str:
     return f"{amount:,.0f} {currency}".replace(",", " ")
 
 
+def references_problem(startup: StartupRecord, needed: int) -> tuple[bool, str] | None:
+    """(blocking?, reason) when references fall short; verified and buyer-confirmed ones count fully.
+
+    Too few references at all blocks; enough declared but too few verified or confirmed by their buyer
+    is a gap that says which kind is missing.
+    """
+    trusted = startup.verified + startup.buyer_confirmed
+    if trusted >= needed:
+        return None
+    listed = max(startup.references_count, trusted + startup.declared)
+    tiers = f"{startup.verified} verified, {startup.buyer_confirmed} buyer-confirmed"
+    if listed < needed:
+        return True, f"needs {needed} references, you list {listed} ({tiers})"
+    return False, (
+        f"needs {needed} references verified or confirmed by their buyer: you have {tiers}; "
+        f"{needed - trusted} of your declared references still to verify"
+    )
+
+
 def assess(startup: StartupRecord, tender: TenderRecord, now: datetime) -> Eligibility:
     blocking: list[str] = []
     gaps: list[str] = []
@@ -53,9 +72,9 @@ def assess(startup: StartupRecord, tender: TenderRecord, now: datetime) -> Eligi
                 blocking.append(f"requires {tender.min_years_in_business} years in business, you have {years}")
 
     if tender.min_references:
-        have = startup.references_count
-        if have < tender.min_references:
-            blocking.append(f"needs {tender.min_references} references, you list {have}")
+        problem = references_problem(startup, tender.min_references)
+        if problem is not None:
+            (blocking if problem[0] else gaps).append(problem[1])
 
     if tender.min_revenue:
         floor = _money(tender.min_revenue, tender.currency)

@@ -23,11 +23,12 @@ from matcher.ranking.casebase import CASE_FEATURES, CaseBase
 from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import CPVInferrer, shipped_inferrer
 from matcher.ranking.eligibility import assess
-from matcher.ranking.explain import cpv_matches, explain
+from matcher.ranking.explain import cpv_matches, explain, track_record_note
 from matcher.ranking.features import (
     QUERY_FEATURES,
     SUPPLIER_FEATURES,
     TENDER_FEATURES,
+    public_track_record,
     set_case_columns,
     supplier_features,
     tender_features,
@@ -396,9 +397,11 @@ class Engine:
                 if tender
                 else []
             )  # fmt: skip
+            division, contracts = public_track_record(record, tender.cpv_codes) if tender else (None, 0)
             explanation = explain(
                 names, matrix[i], parts[i],
                 self.indexes.startup_lexical.shared_terms(query_text, record.external_id), pairs, eligibility,
+                track_record=track_record_note(division, contracts, self.cpv_labels),
             )  # fmt: skip
             matches.append(
                 SupplierMatch(
@@ -410,6 +413,9 @@ class Engine:
                     certifications=list(record.certifications),
                     headcount=record.headcount,
                     references_count=record.references_count,
+                    summary=record.summary,
+                    verified_references=record.verified,
+                    buyer_confirmed_references=record.buyer_confirmed,
                     grade=self.calibrator.grade_of(float(probabilities[i])),
                     probability=round(float(probabilities[i]), 3),
                     score=round(float(scores[i]), 4),

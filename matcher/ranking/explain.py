@@ -44,6 +44,7 @@ def explain(
     cpv_pairs: list[CPVMatchOut],
     eligibility: Eligibility | None,
     top: int = 3,
+    track_record: str | None = None,
 ) -> Explanation:
     order = np.argsort(-contributions)
     features = [
@@ -61,6 +62,8 @@ def explain(
     if cpv_pairs:
         mark = ", inferred from the text" if cpv_pairs[0].inferred else ""
         summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label}{mark})"
+    if track_record:
+        summary += f"; {track_record}"
     gaps = list(eligibility.reasons) if eligibility else []
     return Explanation(
         summary=summary + ".",
@@ -68,4 +71,16 @@ def explain(
         shared_terms=shared_terms,
         cpv_matches=cpv_pairs,
         gaps=gaps,
+        track_record=track_record,
     )
+
+
+def track_record_note(
+    division: str | None, contracts: int, catalogue: dict[str, CPVLabel], lang: str = "en"
+) -> str | None:
+    """'2 verified public contracts in IT services…' through the CPV catalogue; None without any."""
+    if not division or contracts <= 0:
+        return None
+    label = cpv.label(division + "000000", lang, catalogue)
+    noun = "contract" if contracts == 1 else "contracts"
+    return f"{contracts} verified public {noun} in {label}"

@@ -43,6 +43,7 @@ LABELS = {
     "city": "same city",
     "local_works": "works contract close to home",
     "cpv_topic": "same kind of contract (read from the text)",
+    "track_record": "verified public contracts in this field",
 }
 
 TENDER_FEATURES = (
@@ -52,7 +53,7 @@ TENDER_FEATURES = (
 )  # fmt: skip
 SUPPLIER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience",
-    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic", "track_record",
 )  # fmt: skip
 QUERY_FEATURES = ("semantic", "lexical", "sector", "experience", *CASE_FEATURES)
 _DEPTH, _CITY, _LOCAL_WORKS, _TOPIC = (
@@ -114,6 +115,19 @@ def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float
         return city, 0.0
     near = 1.0 if city == 1.0 else 0.5 if region_match(startup.region, tender.region) == 1.0 else 0.0
     return city, near
+
+
+TRACK_RECORD_FULL = 3
+
+
+def public_track_record(startup: StartupRecord, tender_codes: Sequence[str]) -> tuple[str | None, int]:
+    """(CPV division, verified contracts with public buyers in it) for the tender's best division."""
+    divisions = dict(startup.public_divisions)
+    best: tuple[str | None, int] = (None, 0)
+    for division in dict.fromkeys(code[:2] for code in tender_codes if code):
+        if divisions.get(division, 0) > best[1]:
+            best = (division, divisions[division])
+    return best
 
 
 def set_case_columns(matrix: np.ndarray, names: tuple[str, ...], cases: np.ndarray | None) -> None:
@@ -185,5 +199,7 @@ def supplier_features(
             matrix[row, column["cpv_depth"]] = cpv_depth(startup.match_codes, tender.match_codes)
             matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
             matrix[row, column["cpv_topic"]] = topic_similarity(startup.topics, tender.topics)
+            _, contracts = public_track_record(startup, tender.cpv_codes)
+            matrix[row, column["track_record"]] = min(1.0, contracts / TRACK_RECORD_FULL)
     set_case_columns(matrix, names, cases)
     return matrix

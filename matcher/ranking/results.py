@@ -51,7 +51,10 @@ class Explanation(BaseModel):
     gaps: list[str] = Field(default_factory=list)
     notes: list[str] = Field(
         default_factory=list,
-        description="Message codes to render in the reader's language, e.g. 'feedback.similar_not_relevant'.",
+        description="Message codes to render in the reader's language, e.g. 'feedback_similar_not_relevant'.",
+    )
+    track_record: str | None = Field(
+        default=None, description="e.g. '2 verified public contracts in IT services' (buyer side, with a tender)."
     )
 
 
@@ -95,6 +98,9 @@ class SupplierMatch(BaseModel):
     certifications: list[str] = Field(default_factory=list)
     headcount: int | None = None
     references_count: int = 0
+    summary: str = Field(default="", description="One line on what the company does.")
+    verified_references: int = Field(default=0, description="References verified against official award records.")
+    buyer_confirmed_references: int = Field(default=0, description="Deliveries confirmed by the contract's buyer.")
     grade: str | None = Field(
         default=None, description="strong, good or possible: calibrated relevance (None below the floor)."
     )

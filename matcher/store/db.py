@@ -86,6 +86,16 @@ class Store:
         with session_scope(self.sessions) as session:
             yield session
 
+    def writable(self) -> bool:
+        """Can the store write right now (disk full, read-only file or replica)? One real row write:
+        Alembic's version row rewritten to itself, so readiness says false before writes start failing."""
+        try:
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+        except Exception:  # any driver error means "cannot write now"
+            return False
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()
 

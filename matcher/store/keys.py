@@ -11,17 +11,25 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from matcher.errors import NotFoundError
 from matcher.store import ApiKey, Buyer, Startup
+from matcher.store.db import Store
 from matcher.store.repository import FieldError
+from matcher.store.web_sessions import end_key_sessions
+
+log = logging.getLogger(__name__)
 
 KEY_SCHEME = "tpl"
 HASH_SCHEME = "sha256"
@@ -135,8 +143,11 @@ def create_key(
     return key, raw_key
 
 
-def verify_key(session: Session, raw_key: str | None, now: datetime | None = None) -> Identity | None:
-    """The identity of a valid, unrevoked key, or None; notes when the key was last used."""
+def verify_key(
+    session: Session, raw_key: str | None, now: datetime | None = None, touch: bool = True
+) -> Identity | None:
+    """The identity of a valid, unrevoked key, or None; notes when the key was last used unless `touch`
+    is False (the API then calls `note_use`, which never fails a read)."""
     if not raw_key:
         return None
     parts = split_key(raw_key)
@@ -148,9 +159,43 @@ def verify_key(session: Session, raw_key: str | None, now: datetime | None = Non
     if not hmac.compare_digest(key.key_hash.encode(), hash_key(raw_key.strip()).encode()):
         return None
     now = now or datetime.now(UTC)
-    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+    if touch and (key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION):
         key.last_used_at = now
     return _identity(key, session)
+
+
+_noted: dict[tuple[str, int], float] = {}  # (store URL, key id) → monotonic time of this process's last note
+_noted_lock = threading.Lock()
+
+
+def note_use(store: Store, key_id: int, now: datetime | None = None) -> bool:
+    """Record `last_used_at` at most once a minute, in its own transaction, best effort.
+
+    A read must not fail because the store cannot write (full disk, read-only file, replica): the
+    error is logged and swallowed. Returns True when a row was written.
+    """
+    clock = time.monotonic()
+    slot = (store.settings.sqlalchemy_url, key_id)
+    with _noted_lock:
+        last = _noted.get(slot)
+        if last is not None and clock - last < LAST_USED_RESOLUTION.total_seconds():
+            return False
+        _noted[slot] = clock
+    now = now or datetime.now(UTC)
+    try:
+        with store.session() as session:
+            result = session.execute(
+                update(ApiKey)
+                .where(
+                    ApiKey.id == key_id,
+                    or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at <= now - LAST_USED_RESOLUTION),
+                )
+                .values(last_used_at=now)
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+    except SQLAlchemyError as exc:
+        log.warning("could not record the use of key %s: %s", key_id, str(exc).splitlines()[0])
+        return False
 
 
 def get_key(session: Session, prefix: str) -> ApiKey:
@@ -172,6 +217,7 @@ def revoke_key(session: Session, prefix: str, now: datetime | None = None) -> Ap
     key = get_key(session, prefix)
     if key.revoked_at is None:
         key.revoked_at = now or datetime.now(UTC)
+    end_key_sessions(session, key.id, now)
     return key
 
 

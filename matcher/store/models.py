@@ -96,6 +96,9 @@ class Startup(TimestampMixin, Base):
     digest_opt_in: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(32), default="file")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    company_id: Mapped[str | None] = mapped_column(String(32), index=True)  # validated (matcher.linkage.ids)
+    company_id_scheme: Mapped[str | None] = mapped_column(String(8))
+    profile_visible: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Tender(TimestampMixin, Base):
@@ -194,6 +197,19 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
+
+
+class WebSession(Base):
+    """A signed-in web session, server-side: signing out or revoking the key ends every copy of its
+    cookie, and `created_at` bounds its absolute lifetime. Only a hash of the cookie's token is kept."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
 
 
 class DigestBatch(TimestampMixin, Base):

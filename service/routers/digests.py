@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Path, Query, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy import select
 
 from matcher.digests import curate
@@ -20,10 +20,12 @@ from matcher.digests.render import preview as render_preview
 from matcher.digests.send import RetryPolicy, send_batch
 from matcher.digests.views import BatchContent, audit_view, batch_summary, delivery_view
 from matcher.digests.weeks import normalize_week
+from matcher.schemas import Checked
 from matcher.store import Delivery, Digest, Startup
 from matcher.store.keys import Identity
 from service.deps import EngineDep, EngineSlotDep, SessionDep, SettingsDep, StaffDep, StoreDep
 from service.errors import ApiError, declare, invalid
+from service.security import EMAIL_PREVIEW_CSP
 
 router = APIRouter(prefix="/digests", tags=["digests"])
 
@@ -34,31 +36,31 @@ Audience = Literal["startup", "buyer"]
 Week = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"])]
 
 
-class BuildRequest(BaseModel):
+class BuildRequest(Checked):
     week: Week | None = Field(default=None, description="ISO week; this week in Casablanca when omitted.")
     audience: Audience = "startup"
     first_window_days: int = Field(default=7, ge=1, le=90, description="Look-back of a first digest, in days.")
 
 
-class NoteBody(BaseModel):
+class NoteBody(Checked):
     note: str | None = Field(default=None, max_length=4000, description="Empty or null clears the note.")
 
 
-class AddItemBody(BaseModel):
+class AddItemBody(Checked):
     tender_id: str = Field(max_length=128, description="External id of the tender.")
     startup_id: str | None = Field(default=None, max_length=128, description="Buyer digests: startup to propose.")
     note: str | None = Field(default=None, max_length=4000)
 
 
-class PinBody(BaseModel):
+class PinBody(Checked):
     pinned: bool = True
 
 
-class MoveBody(BaseModel):
+class MoveBody(Checked):
     position: int = Field(ge=1, le=10_000, description="New position, 1 = top. The item is pinned there.")
 
 
-class SendRequest(BaseModel):
+class SendRequest(Checked):
     retry_failed: bool = Field(default=False, description="Try refused addresses again (after a fix).")
     resend_uncertain: bool = Field(default=False, description="Resend messages whose outcome is unknown.")
     confirm_uncertain: bool = Field(default=False, description="Mark messages of unknown outcome delivered.")
@@ -219,7 +221,7 @@ def preview(
     headers = {"X-Digest-Subject": Header(rendered.subject, "utf-8").encode()}  # RFC 2047: ASCII-safe
     if format == "text":
         return PlainTextResponse(rendered.text, headers=headers)
-    return HTMLResponse(rendered.html, headers=headers)
+    return HTMLResponse(rendered.html, headers=headers | {"Content-Security-Policy": EMAIL_PREVIEW_CSP})
 
 
 @router.patch(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from enum import StrEnum
 from typing import Annotated, cast
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
+from fastapi.responses import FileResponse
 
 from matcher.errors import TremplinError
 from matcher.ingest import IngestStoreError, Kind, ingest_bytes
@@ -52,6 +54,9 @@ def import_file(
     data = file.file.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise ApiError(413, f"the file exceeds {settings.max_upload_bytes} bytes")
+    token = uuid.uuid4().hex
+    reject_path = settings.home / "rejects" / f"{token}.csv"
+    report = None
     try:
         report = ingest_bytes(
             store,
@@ -59,6 +64,9 @@ def import_file(
             data,
             filename=file.filename or f"upload.{format or 'csv'}",
             format=format.value if format else None,
+            max_rows=settings.max_import_rows,
+            keep_rejects=settings.max_reject_report,
+            reject_path=reject_path,
         )
     except IngestStoreError as exc:
         raise ApiError(409, str(exc)) from exc
@@ -66,5 +74,33 @@ def import_file(
         raise invalid("file", str(exc)) from exc
     except (ValueError, UnicodeError) as exc:
         raise invalid("file", f"the file could not be read: {exc}") from exc
+    finally:
+        del data
+        if report is None:  # the file was refused as a whole: no reject report to offer
+            reject_path.unlink(missing_ok=True)
     slot.sync()
-    return ImportReport.model_validate(report.to_dict())
+    answer = report.to_dict()
+    if report.rejected_count:
+        answer["rejects_url"] = f"/imports/rejects/{token}"
+    else:
+        reject_path.unlink(missing_ok=True)
+    return ImportReport.model_validate(answer)
+
+
+@router.get(
+    "/imports/rejects/{token}",
+    summary="Every rejected row of an import, as CSV",
+    description="Staff only. The `rejects_url` of an import answer: line, field, reason, external id and the raw "
+    "row as JSON, for fixing and re-importing.",
+    response_class=FileResponse,
+    responses=declare(401, 403, 404, 422) | {200: {"content": {"text/csv": {}}}},
+)
+def rejects_file(
+    token: Annotated[str, Path(pattern="^[0-9a-f]{32}$", description="From `rejects_url`.")],
+    settings: SettingsDep,
+    _identity: StaffDep,
+) -> FileResponse:
+    path = settings.home / "rejects" / f"{token}.csv"
+    if not path.is_file():
+        raise ApiError(404, "no such reject report")
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=f"rejects-{token[:8]}.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from matcher.ranking.results import TenderFilters
 from service.auth import ensure_startup_access
@@ -13,6 +13,7 @@ from service.errors import declare, invalid
 from service.params import CpvPrefix, MatchLimit, MatchOffset, MinGrade, Region
 from service.routers.startups import StartupId
 from service.schemas import MatchesPublic
+from service.security import expensive_call
 
 router = APIRouter(tags=["matching"])
 
@@ -28,7 +29,8 @@ Money = Annotated[float | None, Query(ge=0, le=1e15, description="Estimated valu
     "explanation. Ineligible tenders are left out unless `include_ineligible` is true; "
     "matches under the relevance floor (`min_grade`) are left out, so the list may honestly be empty. "
     "`score` is internal (ordering, debugging) and not comparable across requests.",
-    responses=declare(401, 403, 404, 422, 503),
+    responses=declare(401, 403, 404, 422, 429, 503),
+    dependencies=[Depends(expensive_call)],
 )
 def startup_matches(
     startup_id: StartupId,

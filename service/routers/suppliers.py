@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from matcher.ranking.results import SupplierFilters
 from matcher.store import repository
@@ -15,6 +15,7 @@ from service.errors import declare, invalid
 from service.params import CpvPrefix, MatchLimit, MatchOffset, MinGrade, Region
 from service.routers.tenders import TenderId
 from service.schemas import SupplierSearch, SuppliersPublic
+from service.security import expensive_call
 
 router = APIRouter(tags=["matching"])
 
@@ -36,7 +37,8 @@ def _own_tender(session: SessionDep, identity: Identity, tender_id: str) -> None
     summary="Suppliers for a tender",
     description="Staff, or the buyer that owns the tender. Startups ranked for the tender with their "
     "eligibility against its requirements and an explanation. No contact details are included.",
-    responses=declare(401, 403, 404, 422, 503),
+    responses=declare(401, 403, 404, 422, 429, 503),
+    dependencies=[Depends(expensive_call)],
 )
 def tender_suppliers(
     tender_id: TenderId,
@@ -76,7 +78,8 @@ def tender_suppliers(
     summary="Search suppliers",
     description="Staff or buyers. Give either `query` (a need in French, Arabic or English) or `tender_id` "
     "(one of the buyer's own tenders), plus filters on sector, region, certification, size and CPV.",
-    responses=declare(401, 403, 404, 422, 503),
+    responses=declare(401, 403, 404, 422, 429, 503),
+    dependencies=[Depends(expensive_call)],
 )
 def search_suppliers(
     body: SupplierSearch, session: SessionDep, identity: BuyerOrStaffDep, slot: EngineSlotDep

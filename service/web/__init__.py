@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from service.web import digests, pages, profile, search, staff
+from service.web import digests, pages, profile, search, staff, trust
 from service.web.render import HERE, STATIC_PREFIX
 
 router = APIRouter(include_in_schema=False)
@@ -18,6 +18,7 @@ router.include_router(profile.router)
 router.include_router(search.router)
 router.include_router(staff.router)
 router.include_router(digests.router)
+router.include_router(trust.router)
 router.mount(STATIC_PREFIX, StaticFiles(directory=HERE / "static"), name="web-static")
 
 __all__ = ["router"]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse
 
 from matcher.digests import curate
 from matcher.digests.build import build_batch
@@ -19,6 +20,7 @@ from matcher.digests.send import send_batch
 from matcher.digests.views import BatchContent, audit_view
 from matcher.errors import TremplinError
 from matcher.ranking.results import TenderFilters
+from service.security import EMAIL_PREVIEW_CSP
 from service.web.render import WebRoute, redirect, render, settings_of, store_of, translator, web_session
 from service.web.staff import actor_of, require_staff
 
@@ -267,3 +269,13 @@ def preview_page(request: Request, batch_id: int, digest_id: int) -> Response:
     with store_of(request).session() as db:
         email = preview(db, batch_id, digest_id, settings_of(request))
     return render(request, "staff/preview.html", {"email": email, "batch_id": batch_id, "digest_id": digest_id})
+
+
+@router.get("/staff/digests/{batch_id}/digests/{digest_id}/preview.html")
+def preview_email_html(request: Request, batch_id: int, digest_id: int) -> Response:
+    """The e-mail's HTML alone, for the sandboxed frame of the preview page: its own policy allows the
+    e-mail's inline CSS (never scripts), and only our pages may frame it."""
+    require_staff(request)
+    with store_of(request).session() as db:
+        email = preview(db, batch_id, digest_id, settings_of(request))
+    return HTMLResponse(email.html, headers={"Content-Security-Policy": EMAIL_PREVIEW_CSP})

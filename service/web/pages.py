@@ -54,13 +54,21 @@ def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/login")
 def login(request: Request, api_key: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "") -> Response:
     t = translator(request)
+    throttle = request.app.state.throttle
+    wait = throttle.hit(throttle.login, "login", request.client.host if request.client else "unknown")
+    if wait is not None:
+        page = render(
+            request, "login.html", {"next": safe_next(next) or "", "error": t("login_throttled", seconds=wait)}, 429
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
     if not api_key.strip():
         return render(request, "login.html", {"next": safe_next(next) or "", "error": t("login_missing")}, 422)
     with store_of(request).session() as session:
         identity = verify_key(session, api_key)
     if identity is None:
         return render(request, "login.html", {"next": safe_next(next) or "", "error": t("login_invalid")}, 401)
-    web_session(request).sign_in(identity)
+    web_session(request).sign_in(identity, store_of(request))
     return redirect(safe_next(next) or HOME_BY_ROLE[identity.role])
 
 
@@ -74,7 +82,7 @@ def logout_form(request: Request) -> Response:
 @router.post("/logout")
 def logout(request: Request) -> Response:
     session = web_session(request)
-    session.sign_out()
+    session.sign_out(store_of(request))
     session.flash(translator(request)("logged_out"))
     return redirect("/login")
 

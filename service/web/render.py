@@ -86,7 +86,7 @@ def translator(request: Request) -> Translator:
 def current_user(request: Request) -> Identity | None:
     session = web_session(request)
     if session.identity is None and "key" in session.data:
-        session.resolve(store_of(request))
+        session.resolve(store_of(request), settings_of(request).session_max_age_seconds)
     return session.identity
 
 

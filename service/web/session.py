@@ -1,9 +1,11 @@
 """Web sign-in: an API key once, then a signed, HttpOnly, SameSite=Lax cookie, and a CSRF token per session.
 
-The cookie never holds the API key itself: it names the key (id and public prefix), so a leaked cookie
-dies with the session and every request re-checks that the key still exists and is not revoked. It
-is signed with itsdangerous (``settings.session_secret``, or a random secret kept in the state
-folder) and carries a timestamp, so it expires after ``MAX_AGE`` without use.
+The cookie never holds the API key itself: it names the key (id and public prefix) and a random
+session token whose hash is kept server-side (`matcher.store.web_sessions`). Every request re-checks
+that the key is not revoked and that the session was not ended: signing out or revoking the key ends
+every copy of the cookie. A session lasts at most ``settings.session_max_age_seconds`` from sign-in
+(absolute), and ends after ``MAX_AGE`` without use. The cookie is signed with itsdangerous
+(``settings.session_secret``, or a random secret kept in the state folder).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from matcher.errors import NotFoundError
 from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store.keys import Identity, Role, bound_ids, get_key
+from matcher.store.web_sessions import end_session, open_session, session_alive
 
 COOKIE_NAME = "tremplin_session"
 CSRF_FIELD = "csrf_token"
@@ -136,30 +139,47 @@ class WebSession:
         return [(str(kind), str(text)) for kind, text in messages]
 
     # -- sign-in ---------------------------------------------------------------------------------
-    def sign_in(self, identity: Identity) -> None:
-        """Bind the session to a key; a fresh CSRF token defeats session fixation."""
+    def sign_in(self, identity: Identity, store: Store) -> None:
+        """Bind the session to a key and a new server-side session; a fresh CSRF token defeats fixation."""
+        with store.session() as session:
+            token = open_session(session, identity.key_id)
         self.data = {"lang": self.lang} if self.lang else {}
-        self.data.update({"key": identity.key_id, "prefix": identity.prefix, "csrf": secrets.token_urlsafe(32)})
+        self.data.update(
+            {"key": identity.key_id, "prefix": identity.prefix, "sid": token, "csrf": secrets.token_urlsafe(32)}
+        )
         self.identity = identity
         self.dirty = True
 
-    def sign_out(self) -> None:
+    def sign_out(self, store: Store | None = None) -> None:
+        """Forget the key here and, with `store`, end the server-side session (every copy of the cookie)."""
+        token = self.data.get("sid")
+        if store is not None and isinstance(token, str):
+            with store.session() as session:
+                end_session(session, token)
         self.data = {"lang": self.lang} if self.lang else {}
         self.data["csrf"] = secrets.token_urlsafe(32)
         self.identity = None
         self.dirty = True
 
-    def resolve(self, store: Store) -> Identity | None:
-        """The identity of the session's key, or None (and a signed-out session) if it was revoked."""
-        key_id, prefix = self.data.get("key"), self.data.get("prefix")
-        if not isinstance(key_id, int) or not isinstance(prefix, str):
+    def resolve(self, store: Store, max_age_seconds: int) -> Identity | None:
+        """The identity of the session's key, or None (and a signed-out session) if the key was revoked,
+        the session ended (sign-out elsewhere) or it is older than `max_age_seconds`."""
+        key_id, prefix, token = self.data.get("key"), self.data.get("prefix"), self.data.get("sid")
+        if not isinstance(key_id, int) or not isinstance(prefix, str) or not isinstance(token, str):
+            if "key" in self.data:
+                self.sign_out()
             return None
         with store.session() as session:
             try:
                 key = get_key(session, prefix)
             except NotFoundError:
                 key = None
-            if key is None or key.id != key_id or key.revoked_at is not None:
+            if (
+                key is None
+                or key.id != key_id
+                or key.revoked_at is not None
+                or not session_alive(session, token, key_id, max_age_seconds)
+            ):
                 self.sign_out()
                 return None
             startup_id, buyer_id = bound_ids(session, key)

@@ -91,7 +91,15 @@ def import_file(
     if len(data) > settings.max_upload_bytes:
         return _import_page(request, None, t("import_too_large", limit=settings.max_upload_bytes), kind, format)
     try:
-        report = ingest_bytes(store_of(request), cast(Kind, kind), data, file.filename, format or None)
+        report = ingest_bytes(
+            store_of(request),
+            cast(Kind, kind),
+            data,
+            file.filename,
+            format or None,
+            max_rows=settings.max_import_rows,
+            keep_rejects=settings.max_reject_report,
+        )
     except IngestStoreError as exc:
         return _import_page(request, None, t("import_failed", reason=str(exc)), kind, format)
     except (TremplinError, ValueError, UnicodeError) as exc:
@@ -99,7 +107,7 @@ def import_file(
     request.app.state.engine_slot.sync()
     result = report.to_dict()
     web_session(request).flash(
-        t("import_done", stored=report.stored, rejected=len(report.rejected)),
+        t("import_done", stored=report.stored, rejected=report.rejected_count),
         "warning" if report.rejected else "success",
     )
     return _import_page(request, result, None, kind, format)

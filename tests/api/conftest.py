@@ -98,6 +98,8 @@ def _tenders() -> list[TenderIn]:
 
 
 Auth = Callable[[str | None], dict[str, str]]
+METRICS_TOKEN = "metrics-test-token"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,15 @@ def api_settings(settings: Settings, seed: Seed) -> Settings:
         source = Path(f"{seed.db_path}{suffix}")
         if source.exists():
             shutil.copy(source, settings.home / source.name)
-    return settings.model_copy(update={"embedder": "hashing", "max_upload_bytes": 64 * 1024})
+    return settings.model_copy(
+        update={
+            "embedder": "hashing",
+            "max_upload_bytes": 64 * 1024,
+            "metrics_enabled": True,
+            "metrics_token": METRICS_TOKEN,
+            "rate_limit_enabled": False,  # the throttling tests turn it on
+        }
+    )
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from matcher.settings import Settings
 from service.app import create_app
-from tests.api.conftest import Auth
+from tests.api.conftest import METRICS_AUTH, Auth
 
 
 def match_ids(client: TestClient, auth: Auth, query: str = "", caller: str = "startup_a") -> list[str]:
@@ -83,7 +83,10 @@ def test_tender_and_profile_edits_change_eligibility_at_once(engine_client: Test
     assert "T-PAY" not in match_ids(engine_client, auth)  # ineligible ones are left out by default
     everything = engine_client.get("/startups/S-PAY/matches?include_ineligible=true", headers=auth("startup_a"))
     t_pay = next(item for item in everything.json()["data"] if item["tender_id"] == "T-PAY")
-    assert t_pay["eligibility"] == {"status": "ineligible", "reasons": ["needs 3 references, you list 1"]}
+    assert t_pay["eligibility"] == {
+        "status": "ineligible",
+        "reasons": ["needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)"],
+    }
 
     more = engine_client.patch("/startups/S-PAY", json={"references_count": 4}, headers=auth("startup_a"))
     assert more.status_code == 200
@@ -141,9 +144,9 @@ def test_new_startup_is_found_by_supplier_search_at_once(engine_client: TestClie
 def test_ready_and_index_metrics_with_the_engine_loaded(engine_client: TestClient) -> None:
     assert engine_client.get("/ready").json() == {
         "ready": True,
-        "checks": {"store": True, "indexes": True, "model": True},
+        "checks": {"store": True, "indexes": True, "model": True, "store_writable": True},
     }
-    metrics = engine_client.get("/metrics").text
+    metrics = engine_client.get("/metrics", headers=METRICS_AUTH).text
     assert 'tremplin_index_items{index="tenders"} 3.0' in metrics
     assert 'tremplin_index_items{index="startups"} 2.0' in metrics
 

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from matcher.settings import Settings
 from service.app import create_app
 from service.observability import json_handler
-from tests.api.conftest import Auth, Seed
+from tests.api.conftest import METRICS_AUTH, Auth, Seed
 
 
 def test_request_id_is_echoed_or_made_up(client: TestClient, auth: Auth) -> None:
@@ -66,7 +66,7 @@ def test_metrics_count_requests_per_route_template(client: TestClient, auth: Aut
     for startup in ("S-PAY", "S-ROAD"):
         client.get(f"/startups/{startup}", headers=auth("staff"))
     client.get("/startups/S-PAY", headers=auth("startup_b"))
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=METRICS_AUTH).text
     assert 'tremplin_http_requests_total{method="GET",route="/startups/{startup_id}",status="200"} 2.0' in text
     assert 'tremplin_http_requests_total{method="GET",route="/startups/{startup_id}",status="403"} 1.0' in text
     assert 'tremplin_http_request_duration_seconds_count{method="GET",route="/startups/{startup_id}"} 3.0' in text
@@ -193,7 +193,7 @@ def test_streamed_body_without_length_is_cut_at_the_limit(
     chunk = b"x" * 16 * 1024
 
     def stream() -> Iterator[bytes]:
-        for _ in range(api_settings.max_upload_bytes // len(chunk) + 8):
+        for _ in range(api_settings.max_body_bytes // len(chunk) + 8):
             yield chunk
 
     response = client.post("/startups", content=stream(), headers={**auth("staff"), "Content-Type": "application/json"})

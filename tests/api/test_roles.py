@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import Auth, Seed
+from tests.api.conftest import METRICS_AUTH, Auth, Seed
 
 CALLERS = (None, "staff", "buyer_a", "buyer_b", "startup_a", "startup_b")
 
@@ -109,15 +109,18 @@ def test_route_answers_each_role_as_promised(
         assert error["request_id"] == response.headers["X-Request-ID"]
 
 
-@pytest.mark.parametrize("path", ["/health", "/metrics"])
-def test_operations_routes_need_no_key(client: TestClient, path: str) -> None:
-    assert client.get(path).status_code == 200
+def test_operations_routes_need_no_key(client: TestClient) -> None:
+    assert client.get("/health").status_code == 200
+    assert client.get("/metrics", headers=METRICS_AUTH).status_code == 200  # its own token, not an API key
 
 
 def test_ready_needs_no_key_and_says_what_is_missing(client: TestClient) -> None:
     response = client.get("/ready")
     assert response.status_code == 503  # engine not loaded in this app
-    assert response.json() == {"ready": False, "checks": {"store": True, "indexes": False, "model": False}}
+    assert response.json() == {
+        "ready": False,
+        "checks": {"store": True, "indexes": False, "model": False, "store_writable": True},
+    }
 
 
 def test_revoked_key_is_refused(client: TestClient, auth: Auth) -> None:

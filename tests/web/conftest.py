@@ -173,7 +173,11 @@ def make_seed(home: Path, with_sample: bool = True, **overrides: Any) -> WebSeed
     Only the startups above keep the weekly digest: building 150 digests would take the test seconds
     and the review page would list them all.
     """
-    options: dict[str, Any] = {"embedder": "hashing", "session_secret": "web-tests-secret"} | overrides
+    options: dict[str, Any] = {
+        "embedder": "hashing",
+        "session_secret": "web-tests-secret",
+        "rate_limit_enabled": False,  # many sign-ins from one address; the throttling tests turn it on
+    } | overrides
     settings = Settings(home=home, **options)
     settings.ensure_home()
     store = Store(settings)

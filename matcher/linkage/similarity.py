@@ -1,0 +1,166 @@
+"""Name-only linkage: which known company does a supplier name on an award record designate, if any.
+
+Each candidate shares at least one rare-enough token with the name (blocking), or one token within
+one edit of a name token. It is scored with a blend of rapidfuzz's token-set ratio (spelling
+variants, extra words such as "FRANCE" or "SAS") and an IDF-weighted token overlap (a shared rare
+token such as "LOGITUD" says far more than a shared "FRANCE"). A link is made only when the best
+score clears a high threshold *and* beats the second-best company by a margin, because agencies of
+one group ("EIFFAGE ROUTE CENTRE EST" / "EIFFAGE ROUTE SUD EST") have near-identical names: in doubt,
+no link — a missed link can be claimed by the startup, a wrong one misleads a buyer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
+
+from matcher.linkage.names import acronyms, name_tokens
+
+THRESHOLD = 0.80
+MARGIN = 0.08
+TOKEN_SET_WEIGHT = 0.5
+ACRONYM_SCORE = 0.9
+NEAR_MIN = 4
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The best company for a name (None when no link), its score and the runner-up's score."""
+
+    key: str | None
+    score: float
+    second: float
+    best: str | None = None  # the best candidate even when no link is made (for review queues)
+
+
+class NameIndex:
+    """Known companies by folded name, ready to resolve supplier names against."""
+
+    def __init__(
+        self,
+        companies: Iterable[tuple[str, str]],
+        threshold: float = THRESHOLD,
+        margin: float = MARGIN,
+    ) -> None:
+        self.threshold = threshold
+        self.margin = margin
+        self.keys: list[str] = []
+        self.tokens: list[tuple[str, ...]] = []
+        self.exact: dict[str, list[int]] = defaultdict(list)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.compact: dict[str, list[int]] = defaultdict(list)
+        self.acronym: dict[str, list[int]] = defaultdict(list)
+        for key, name in companies:
+            tokens = tuple(name_tokens(name))
+            if not tokens:
+                continue
+            position = len(self.keys)
+            self.keys.append(key)
+            self.tokens.append(tokens)
+            self.exact[" ".join(tokens)].append(position)
+            self.compact["".join(tokens)].append(position)
+            for acronym in acronyms(name):
+                self.acronym[acronym].append(position)
+            for token in set(tokens):
+                self.postings[token].append(position)
+        count = max(len(self.keys), 1)
+        self.idf = {token: math.log(1 + count / len(items)) for token, items in self.postings.items()}
+        self.default_idf = math.log(1 + count)
+        self.by_length: dict[int, list[str]] = defaultdict(list)
+        for token in self.postings:
+            self.by_length[len(token)].append(token)
+
+    def _weight(self, token: str) -> float:
+        return self.idf.get(token, self.default_idf)
+
+    def _near(self, token: str) -> list[str]:
+        """Indexed tokens within one edit of `token` (typos, a dropped plural 's'); long tokens only."""
+        if len(token) < NEAR_MIN:
+            return []
+        found = []
+        for length in (len(token) - 1, len(token), len(token) + 1):
+            for other in self.by_length.get(length, ()):
+                if other != token and OSA.distance(token, other, score_cutoff=1) <= 1:
+                    found.append(other)
+        return found
+
+    def score(self, tokens: tuple[str, ...], position: int) -> float:
+        """Similarity in [0, 1] between a folded name and one indexed company."""
+        other = self.tokens[position]
+        left, right = set(tokens), set(other)
+        mapped = set()
+        for token in left - right:  # count a one-edit variant as shared
+            if len(token) >= NEAR_MIN and any(
+                OSA.distance(token, o, score_cutoff=1) <= 1 for o in right - left if len(o) >= NEAR_MIN
+            ):
+                mapped.add(token)
+        shared = sum(self._weight(t) for t in (left & right) | mapped)
+        union = sum(self._weight(t) for t in left | right) - sum(self._weight(t) for t in mapped)
+        smaller = min(sum(self._weight(t) for t in left), sum(self._weight(t) for t in right))
+        overlap = 0.5 * (shared / union if union else 0.0) + 0.5 * (min(shared / smaller, 1.0) if smaller else 0.0)
+        ratio = fuzz.token_set_ratio(" ".join(tokens), " ".join(other)) / 100.0
+        return TOKEN_SET_WEIGHT * ratio + (1 - TOKEN_SET_WEIGHT) * overlap
+
+    def candidates(self, name: str, limit: int = 5) -> list[Candidate]:
+        """Best-scoring companies for `name`, best first."""
+        tokens = tuple(name_tokens(name))
+        if not tokens:
+            return []
+        pool: set[int] = set()
+        for token in set(tokens):
+            pool.update(self.postings.get(token, ()))
+            for near in self._near(token):
+                pool.update(self.postings[near])
+        scores = {p: self.score(tokens, p) for p in pool}
+        for position in self.compact.get("".join(tokens), ()):  # "IDVERDE" / "ID VERDE"
+            scores[position] = 1.0
+        for token in set(tokens) if len(tokens) == 1 else ():  # "SFR" / "Société Française du Radiotéléphone"
+            for position in self.acronym.get(token, ()):
+                scores[position] = max(scores.get(position, 0.0), ACRONYM_SCORE)
+        for acronym in acronyms(name):
+            for position in self.compact.get(acronym, ()):
+                if len(self.tokens[position]) == 1:
+                    scores[position] = max(scores.get(position, 0.0), ACRONYM_SCORE)
+        scored = sorted(((v, p) for p, v in scores.items()), key=lambda item: (-item[0], self.keys[item[1]]))
+        best: dict[str, float] = {}
+        for value, position in scored:
+            best.setdefault(self.keys[position], value)
+            if len(best) >= limit:
+                break
+        return [Candidate(key, value) for key, value in best.items()]
+
+    def group_name(self, tokens: tuple[str, ...], key: str) -> bool:
+        """Whether another company's name contains every token of this one (the group, not the agency)."""
+        sets = [set(self.postings.get(token, ())) for token in set(tokens)]
+        holders = set.intersection(*sets) if sets else set()
+        return any(self.keys[p] != key for p in holders)
+
+    def resolve(self, name: str) -> Decision:
+        """Link `name` to one company, or to none when unsure (ambiguous, or too dissimilar)."""
+        tokens = tuple(name_tokens(name))
+        exact = {self.keys[p] for p in self.exact.get(" ".join(tokens), ())}
+        if len(exact) == 1:
+            key = next(iter(exact))
+            if self.group_name(tokens, key):  # "EIFFAGE ROUTE" while "EIFFAGE ROUTE NORD EST" exists
+                return Decision(None, 1.0, 1.0, key)
+            return Decision(key, 1.0, 0.0, key)
+        if len(exact) > 1:
+            return Decision(None, 1.0, 1.0, sorted(exact)[0])
+        found = self.candidates(name, limit=2)
+        if not found:
+            return Decision(None, 0.0, 0.0)
+        best = found[0]
+        second = found[1].score if len(found) > 1 else 0.0
+        linked = best.score >= self.threshold and best.score - second >= self.margin
+        return Decision(best.key if linked else None, best.score, second, best.key)

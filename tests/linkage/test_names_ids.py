@@ -1,0 +1,101 @@
+"""Name folding, legal forms and national ids: what a staff member sees linked, or not."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.linkage import CompanyIdError, fold_name, normalize_company_id
+from matcher.linkage.ids import company_key, luhn_ok
+from matcher.linkage.names import acronyms
+from matcher.linkage.similarity import NameIndex
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("Sté LOGITUD Solutions S.A.S.", "logitud solutions"),
+        ("LOGITUD SOLUTIONS SAS", "logitud solutions"),
+        ("Société Atlas Digital SARL", "atlas digital"),
+        ("ATLAS DIGITAL SARL AU", "atlas digital"),
+        ("STE ATLAS DIGITAL S.A.R.L. A.U.", "atlas digital"),
+        ("Atlas Digital SASU", "atlas digital"),
+        ("Atlas Digital EURL", "atlas digital"),
+        ("GIE Atlas Digital", "atlas digital"),
+        ("Atlas Digital SNC", "atlas digital"),
+        ("Atlas Tech Ltd", "atlas tech"),
+        ("ATLAS TECH LIMITED", "atlas tech"),
+        ("Atlas Tech PLC", "atlas tech"),
+        ("Bouygues Télécom", "bouygues telecom"),
+        ("Électricité de France SA", "electricite de france"),
+        ("شركة أطلس ش.م.م", "اطلس"),
+        ("شركة المغرب للتكنولوجيا ذات المسؤولية المحدودة", "المغرب للتكنولوجيا"),
+        ("شركة مساهمة الأطلس", "الاطلس"),
+        ("SA", "sa"),
+    ],
+)
+def test_fold_name_strips_case_accents_punctuation_and_legal_forms(raw: str, folded: str) -> None:
+    assert fold_name(raw) == folded
+
+
+def test_acronyms_from_initials() -> None:
+    assert "rcm" in acronyms("Routes et Chantiers Modernes")
+    assert "sfr" in acronyms("Société Française Radiotéléphone")
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "canonical"),
+    [
+        ("SIREN", "732 829 320", "732829320"),
+        ("SIRET", "732 829 320 00074", "73282932000074"),
+        ("SIRET", "35600000000015", "35600000000015"),  # La Poste: digit sum multiple of 5
+        ("ICE", "001234567000089", "001234567000089"),
+        ("UK_CH", "01234567", "01234567"),
+        ("uk_ch", "SC123456", "SC123456"),
+        ("UK_CH", "123456", "00123456"),
+    ],
+)
+def test_valid_company_ids(scheme: str, value: str, canonical: str) -> None:
+    assert normalize_company_id(scheme, value) == canonical
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "reason"),
+    [
+        ("SIREN", "732829321", "check digit"),
+        ("SIREN", "12345678", "9 digits"),
+        ("SIRET", "73282932000075", "check digit"),
+        ("SIRET", "35600000000016", "La Poste"),
+        ("ICE", "00123456700008", "15 digits"),
+        ("ICE", "00123456700008A", "digits only"),
+        ("ICE", "000000000000000", "zeros"),
+        ("UK_CH", "XX1234567", "Companies House"),
+        ("VAT", "123", "unknown scheme"),
+    ],
+)
+def test_invalid_company_ids_say_why(scheme: str, value: str, reason: str) -> None:
+    with pytest.raises(CompanyIdError, match=reason):
+        normalize_company_id(scheme, value)
+
+
+def test_luhn_and_siret_links_on_siren() -> None:
+    assert luhn_ok("732829320")
+    assert company_key("SIRET", "73282932000074") == company_key("SIREN", "732829320") == "SIREN:732829320"
+
+
+def test_name_index_links_variants_and_refuses_ambiguity() -> None:
+    index = NameIndex(
+        [
+            ("A", "LOGITUD SOLUTIONS SAS"),
+            ("B", "BOUYGUES TELECOM ENTREPRISES"),
+            ("C", "EIFFAGE ROUTE NORD EST"),
+            ("D", "EIFFAGE ROUTE CENTRE EST"),
+            ("E", "ROUTES ET CHANTIERS MODERNES"),
+            ("F", "ID VERDE"),
+        ]
+    )
+    assert index.resolve("Logitud Solutions").key == "A"
+    assert index.resolve("Sté Bouygues Télécom Entreprises").key == "B"
+    assert index.resolve("IDVERDE").key == "F"
+    assert index.resolve("RCM").key == "E"
+    assert index.resolve("EIFFAGE ROUTE").key is None  # two agencies fit: nothing linked silently
+    assert index.resolve("Boulangerie du Port").key is None
