@@ -39,7 +39,7 @@ demo: install
 	$(VENV)/bin/tremplin index
 	@echo
 	@echo "Staff key (sign in at http://$(HOST):$(PORT)/ with it):"
-	@$(VENV)/bin/tremplin keys create --role staff --name demo-staff
+	@$(VENV)/bin/tremplin keys create --role staff --name demo-staff --if-missing
 	@echo "API docs: http://$(HOST):$(PORT)/docs    health: http://$(HOST):$(PORT)/health"
 	$(VENV)/bin/tremplin serve --host $(HOST) --port $(PORT)
 

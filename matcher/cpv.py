@@ -8,17 +8,23 @@ trailing zeros meaning "everything below".
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from matcher.errors import CodedValueError
+
 _CPV = re.compile(r"^\s*(\d{8})(?:\s*-\s*(\d))?\s*$")
 _DIVISION_LABELS = Path(__file__).with_name("data") / "cpv_divisions.csv"
+# The official CPV 2008 list (EU Regulation 213/2008, labels as published by the EU), shipped compressed.
+_OFFICIAL_LABELS = Path(__file__).with_name("data") / "cpv_2008.csv.gz"
 
 
-class CPVError(ValueError):
+class CPVError(CodedValueError):
     """Raised for a string that is not a CPV code."""
 
 
@@ -29,7 +35,11 @@ def parse_cpv(value: object) -> str:
         text = "0" + text
     match = _CPV.match(text)
     if not match:
-        raise CPVError(f"not a CPV code: {value!r} (expected 8 digits, optionally '-' and a check digit)")
+        raise CPVError(
+            f"not a CPV code: {value!r} (expected 8 digits, optionally '-' and a check digit)",
+            "v_cpv_invalid",
+            value=str(value),
+        )
     return match.group(1)
 
 
@@ -133,12 +143,15 @@ class CPVLabel:
     code: str
     label_fr: str
     label_en: str
+    label_ar: str = ""
 
 
 def load_cpv_csv(path: str | Path) -> dict[str, CPVLabel]:
-    """Read an official-style CPV list: columns code,label_fr,label_en (code8 optional)."""
+    """Read an official-style CPV list: columns code,label_fr,label_en (code8 and label_ar optional)."""
     labels: dict[str, CPVLabel] = {}
-    with open(path, newline="", encoding="utf-8") as handle:
+    path = Path(path)
+    raw = gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")  # noqa: SIM115
+    with raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         missing = {"code", "label_fr", "label_en"} - set(reader.fieldnames or [])
         if missing:
@@ -148,7 +161,9 @@ def load_cpv_csv(path: str | Path) -> dict[str, CPVLabel]:
                 code = parse_cpv(row.get("code8") or row["code"])
             except CPVError as exc:
                 raise CPVError(f"{path}, line {line}: {exc}") from exc
-            labels[code] = CPVLabel(code, row["label_fr"].strip(), row["label_en"].strip())
+            labels[code] = CPVLabel(
+                code, row["label_fr"].strip(), row["label_en"].strip(), (row.get("label_ar") or "").strip()
+            )
     return labels
 
 
@@ -158,9 +173,31 @@ def division_labels() -> dict[str, CPVLabel]:
     return load_cpv_csv(_DIVISION_LABELS)
 
 
-def label(code: str, lang: str = "fr", catalogue: dict[str, CPVLabel] | None = None) -> str:
-    """Most specific label known for `code`, falling back to its ancestors, then its division."""
-    for source in (catalogue or {}, division_labels()):
+@lru_cache(maxsize=1)
+def official_labels() -> dict[str, CPVLabel]:
+    """The 9,454 codes of the official CPV 2008 list with their French and English labels."""
+    try:
+        return load_cpv_csv(_OFFICIAL_LABELS)
+    except FileNotFoundError:  # a trimmed install: division labels still work
+        return {}
+
+
+def label(code: str, lang: str = "fr", catalogue: dict[str, CPVLabel] | None = None, *, official: bool = True) -> str:
+    """Most specific label known for `code`, falling back to its ancestors, then its division.
+
+    Sources in order: `catalogue` (a list loaded into the store), the official list shipped with the
+    package (unless `official=False`: document texts used for ranking keep the division labels they were
+    embedded with), then the project's division labels. Official CPV lists have no Arabic: Arabic reads
+    the most specific Arabic label known (at least the division's), else French.
+    """
+    if lang == "ar":
+        for source in (catalogue or {}, division_labels()):
+            for candidate in [code, *reversed(ancestors(code))]:
+                entry = source.get(candidate)
+                if entry and entry.label_ar:
+                    return entry.label_ar
+    sources = (catalogue or {}, official_labels() if official else {}, division_labels())
+    for source in sources:
         for candidate in [code, *reversed(ancestors(code))]:
             entry = source.get(candidate)
             if entry:

@@ -4,7 +4,28 @@ from __future__ import annotations
 
 
 class TremplinError(Exception):
-    """Base class: a problem the user can act on, with a readable message."""
+    """Base class: a problem the user can act on, with a readable (English) message.
+
+    `code` and `params` name it for the message catalogue, so pages render it in the reader's language.
+    """
+
+    def __init__(self, message: str = "", code: str | None = None, **params: str | int | float) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
+
+
+class CodedValueError(ValueError):
+    """A bad value the message catalogue can name in any language: a code, its parameters, English text.
+
+    Pydantic keeps the exception in a validation error's ``ctx["error"]``, so pages and import reports
+    can render ``code`` with ``params`` in the reader's language; the API and logs read the English text.
+    """
+
+    def __init__(self, message: str, code: str = "v_invalid", **params: str | int | float) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 class NotFoundError(TremplinError):

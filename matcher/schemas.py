@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from matcher.cpv import parse_cpv_list
+from matcher.errors import CodedValueError
 from matcher.text import normalize, single_line
 
 # Size bounds of every text field (characters) and list (items): a request or an import row larger
@@ -41,9 +42,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 
 def _check_email(value: Any) -> Any:
     if value is not None and len(str(value)) > 254:
-        raise ValueError("an e-mail address has at most 254 characters")
+        raise CodedValueError("an e-mail address has at most 254 characters", "v_email_too_long", max=254)
     if value is not None and not _EMAIL.match(str(value).strip()):
-        raise ValueError(f"not an e-mail address: {value!r}")
+        raise CodedValueError(f"not an e-mail address: {value!r}", "v_not_email", value=str(value))
     return None if value is None else str(value).strip()
 
 
@@ -99,11 +100,11 @@ def _none_if_missing(value: Any) -> Any:
     return None if _is_missing(value) else value
 
 
-def _split_list(value: Any) -> list[str]:
+def _split_list(value: Any, item_max: int = SHORT_MAX) -> list[str]:
     if _is_missing(value):
         return []
     if isinstance(value, list | tuple | set) and len(value) > LIST_MAX:
-        raise ValueError(f"at most {LIST_MAX} items, got {len(value)}")
+        raise CodedValueError(f"at most {LIST_MAX} items, got {len(value)}", "v_too_many_items", max=LIST_MAX)
     if isinstance(value, str):
         parts = re.split(r"[;|]", value)
     elif isinstance(value, list | tuple | set):
@@ -113,12 +114,14 @@ def _split_list(value: Any) -> list[str]:
     seen: list[str] = []
     for part in parts:
         clean = single_line(part)
-        if len(clean) > SHORT_MAX:
-            raise ValueError(f"item {clean[:30]!r}… is longer than {SHORT_MAX} characters")
+        if len(clean) > item_max:
+            raise CodedValueError(
+                f"item {clean[:30]!r}… is longer than {item_max} characters", "v_item_too_long", max=item_max
+            )
         if clean and clean not in seen:
             seen.append(clean)
     if len(seen) > LIST_MAX:
-        raise ValueError(f"at most {LIST_MAX} items, got {len(seen)}")
+        raise CodedValueError(f"at most {LIST_MAX} items, got {len(seen)}", "v_too_many_items", max=LIST_MAX)
     return seen
 
 
@@ -147,7 +150,7 @@ def _to_bool(value: Any) -> Any:
             return True
         if lowered in {"0", "false", "no", "non", "n", "faux"}:
             return False
-        raise ValueError(f"not a yes/no value: {value!r}")
+        raise CodedValueError(f"not a yes/no value: {value!r}", "v_not_yes_no", value=str(value))
     return value
 
 
@@ -171,9 +174,9 @@ def _cpv_list(value: Any) -> list[str]:
     if _is_missing(value):
         return []
     if isinstance(value, str) and len(value) > CPV_MAX * 12:
-        raise ValueError(f"at most {CPV_MAX} CPV codes")
+        raise CodedValueError(f"at most {CPV_MAX} CPV codes", "v_too_many_cpv", max=CPV_MAX)
     if isinstance(value, list | tuple | set) and len(value) > CPV_MAX:
-        raise ValueError(f"at most {CPV_MAX} CPV codes, got {len(value)}")
+        raise CodedValueError(f"at most {CPV_MAX} CPV codes, got {len(value)}", "v_too_many_cpv", max=CPV_MAX)
     return parse_cpv_list(value)
 
 
@@ -187,7 +190,7 @@ def _http_url(value: Any) -> Any:
         return None
     text = str(value).strip()
     if not re.match(r"(?i)^https?://[^\s/?#]+", text) or any(ch in text for ch in "\r\n\t <>\"'"):
-        raise ValueError("must be an http:// or https:// address")
+        raise CodedValueError("must be an http:// or https:// address", "v_url_scheme")
     return text
 
 
@@ -196,6 +199,8 @@ def _text(value: Any) -> Any:
 
 
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
+# Past contracts are named by their titles, which may be as long as a tender's title.
+TitleList = Annotated[list[str], BeforeValidator(lambda value: _split_list(value, TITLE_MAX))]
 CPVList = Annotated[list[str], BeforeValidator(_cpv_list)]
 OptStr = Annotated[Annotated[str, Field(max_length=SHORT_MAX)] | None, BeforeValidator(_one_line_or_none)]
 Name = Annotated[str, BeforeValidator(lambda v: single_line(v) if isinstance(v, str) else v)]
@@ -214,7 +219,7 @@ ExternalId = Annotated[str, BeforeValidator(lambda v: normalize(str(v)) if not _
 def _no_nul(value: Any) -> None:
     if isinstance(value, str):
         if "\x00" in value:
-            raise ValueError("contains a NUL byte")
+            raise CodedValueError("contains a NUL byte", "v_nul_byte")
     elif isinstance(value, list | tuple | set):
         for item in value:
             _no_nul(item)
@@ -268,7 +273,7 @@ class StartupIn(_Input):
     revenue_currency: Currency = "MAD"
     certifications: StrList = Field(default_factory=list, examples=[["ISO 27001"]])
     references_count: Annotated[int, BeforeValidator(lambda v: 0 if _is_missing(v) else _to_int(v)), Field(ge=0)] = 0
-    references: StrList = Field(default_factory=list)
+    references: TitleList = Field(default_factory=list)
     labels: StrList = Field(default_factory=list, examples=[["Technopark Casablanca"]])
     languages: StrList = Field(default_factory=list, examples=[["fr", "ar", "en"]])
     preferred_language: Annotated[Language, BeforeValidator(lambda v: "fr" if _is_missing(v) else _lower_code(v))] = (
@@ -326,5 +331,5 @@ class TenderIn(_Input):
     def _deadline_after_publication(cls, value: datetime | None, info: Any) -> datetime | None:
         published = info.data.get("published_at")
         if value is not None and published is not None and value < published:
-            raise ValueError("deadline is before the publication date")
+            raise CodedValueError("deadline is before the publication date", "v_deadline_before_publication")
         return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,6 +55,14 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_sender: str = "Tremplin <digest@tremplin.ma>"
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where people reach the web pages: links in alert e-mails."
+    )
+    alerts_secret: str = Field(
+        default="", description="Signs unsubscribe links; a secret kept in the home folder is used if empty."
+    )
+    alerts_max_items: int = Field(default=20, description="Tenders per alert e-mail at most.")
+
     cors_origins: list[str] = Field(default_factory=list)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, description="Largest file upload (imports).")
     max_body_bytes: int = Field(default=1024 * 1024, description="Largest request body of every other route.")
@@ -87,6 +96,26 @@ class Settings(BaseSettings):
             folder.mkdir(parents=True, exist_ok=True)
 
 
+DEFAULT_HOME = Path("var")
+DATABASE_FILE = "tremplin.db"
+
+
+def find_home(start: Path | None = None) -> Path | None:
+    """The nearest `var/` holding a Tremplin database, from `start` (the current folder) upwards."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / DEFAULT_HOME / DATABASE_FILE).is_file():
+            return folder / DEFAULT_HOME
+    return None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """Settings from the environment. Without `TREMPLIN_HOME`, a command started in a sub-folder of
+    the project uses the project's `var/` (the nearest one above holding a database)."""
+    settings = Settings()
+    if "TREMPLIN_HOME" not in os.environ and settings.home == DEFAULT_HOME and not DEFAULT_HOME.exists():
+        found = find_home()
+        if found is not None:
+            settings = settings.model_copy(update={"home": found})
+    return settings

@@ -23,9 +23,12 @@ from matcher.settings import Settings, get_settings
 from matcher.store import IndexState, Store
 from service import web
 from service.deps import EngineSlot, MatchingEngine
+from service.docs import install_docs
 from service.errors import install_error_handlers
 from service.observability import REQUEST_ID_HEADER, Metrics, ObservabilityMiddleware, configure_logging
 from service.routers import (
+    alerts,
+    bids,
     buyers,
     contacts,
     digests,
@@ -36,9 +39,11 @@ from service.routers import (
     matches,
     ops,
     profiles,
+    saved_searches,
     shortlists,
     startups,
     suppliers,
+    tender_tools,
     tenders,
 )
 from service.security import SecurityHeadersMiddleware, Throttle
@@ -66,6 +71,8 @@ TAGS = [
     {"name": "tenders", "description": "Calls for tender."},
     {"name": "matching", "description": "Tenders for a startup, suppliers for a tender or a need."},
     {"name": "feedback", "description": "Verdicts on matches."},
+    {"name": "alerts", "description": "Saved searches, their e-mail alerts and Atom feeds."},
+    {"name": "bids", "description": "A startup's bid pipeline and its hidden tenders."},
     {"name": "imports", "description": "Bulk upload of files."},
     {"name": "keys", "description": "API keys."},
     {"name": "suppliers", "description": "Supplier profiles with a verified track record, and comparison."},
@@ -139,6 +146,8 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        docs_url=None,  # served from local files by install_docs: no CDN, works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.store = store
@@ -165,10 +174,11 @@ def create_app(
         max_upload_bytes=settings.max_upload_bytes + MULTIPART_SLACK,
     )
 
-    routers = (ops, keys, startups, matches, buyers, tenders, suppliers, feedback, imports, digests)
-    for module in (*routers, profiles, links, shortlists, contacts):
+    routers = (ops, keys, startups, matches, buyers, tender_tools, tenders, suppliers, feedback, imports, digests)
+    for module in (*routers, profiles, links, shortlists, contacts, saved_searches, bids, alerts):
         app.include_router(module.router)
     app.include_router(web.router)
+    install_docs(app)
     return app
 
 

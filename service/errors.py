@@ -25,6 +25,7 @@ from matcher.errors import (
     NotFoundError,
     TremplinError,
 )
+from matcher.i18n import accepted_language, catalogue, error_code, render, translate
 from matcher.store.repository import FieldError
 from service.observability import current_request_id
 
@@ -48,7 +49,10 @@ CODES = {
 
 class ErrorDetail(BaseModel):
     field: str = Field(description="Where the problem is: 'body.name', 'query.limit', 'path.startup_id', 'file'.")
-    reason: str = Field(description="What is wrong with it.")
+    reason: str = Field(description="What is wrong with it (English, or the Accept-Language asked for: fr, ar).")
+    code: str | None = Field(
+        default=None, description="Message code of the reason, e.g. 'v_missing', 'v_cpv_invalid' (validation errors)."
+    )
 
 
 class ErrorInfo(BaseModel):
@@ -117,17 +121,38 @@ def error_response(
     )
 
 
+# Domain field names that the API spells otherwise (one name per concept: `<kind>_id` for references).
+API_FIELD_NAMES = {"buyer_external_id": "buyer_id"}
+
+
 def _field(loc: tuple[Any, ...] | list[Any], prefix: str | None = None) -> str:
     parts = [str(part) for part in loc]
+    if prefix:  # a domain model's error: speak the API's names
+        parts = [API_FIELD_NAMES.get(part, part) for part in parts]
     if prefix and (not parts or parts[0] != prefix):
         parts.insert(0, prefix)
     return ".".join(parts) or (prefix or "request")
 
 
-def _validation_details(errors: list[Any], prefix: str | None = None) -> list[dict[str, str]]:
-    return [
-        {"field": _field(error.get("loc", ()), prefix), "reason": str(error.get("msg", "invalid"))} for error in errors
-    ]
+def request_language(request: Request) -> str | None:
+    """The language an API client asks for (Accept-Language); None = English, the API's default."""
+    return accepted_language(request.headers.get("accept-language"))
+
+
+def _validation_details(errors: list[Any], prefix: str | None = None, lang: str | None = None) -> list[dict[str, str]]:
+    """Each problem with its field, its message code (``v_<type>`` or a domain code) and a reason.
+
+    The reason is pydantic's English unless the client asked for French or Arabic and the catalogue
+    knows the code.
+    """
+    details = []
+    for error in errors:
+        code, params = error_code(error)
+        reason = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        if lang and lang != "en" and catalogue(lang).has(code):
+            reason = render(lang, code, params)
+        details.append({"field": _field(error.get("loc", ()), prefix), "reason": reason, "code": code})
+    return details
 
 
 def _summary(details: list[dict[str, str]]) -> str:
@@ -138,16 +163,16 @@ def _summary(details: list[dict[str, str]]) -> str:
     return f"{first['field']}: {first['reason']}{more}"
 
 
-async def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+async def _request_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = _validation_details(list(exc.errors()))
+    details = _validation_details(list(exc.errors()), lang=request_language(request))
     return error_response(422, _summary(details), details=details)
 
 
-async def _model_validation(_request: Request, exc: Exception) -> JSONResponse:
+async def _model_validation(request: Request, exc: Exception) -> JSONResponse:
     """A merged update that fails the domain schema: the fields are body fields."""
     assert isinstance(exc, ValidationError)
-    details = _validation_details(list(exc.errors()), prefix="body")
+    details = _validation_details(list(exc.errors()), prefix="body", lang=request_language(request))
     return error_response(422, _summary(details), details=details)
 
 
@@ -161,14 +186,20 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, message, headers=exc.headers)
 
 
-async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     message = str(exc)
     if isinstance(exc, NotFoundError):
+        lang = request_language(request)
+        if lang and lang != "en":  # French or Arabic asked for: the catalogue's words
+            kind = f"kind_{exc.kind.replace(' ', '_')}"
+            name = translate(lang, kind) if catalogue(lang).has(kind) else exc.kind
+            message = translate(lang, "not_found_message", kind=name, id=exc.external_id)
         return error_response(404, message)
     if isinstance(exc, ConflictError):
         return error_response(409, message)
     if isinstance(exc, FieldError):
-        field = exc.field if exc.field.startswith(("body", "query", "path", "file")) else f"body.{exc.field}"
+        name = API_FIELD_NAMES.get(exc.field, exc.field)
+        field = name if name.startswith(("body", "query", "path", "file")) else f"body.{name}"
         return error_response(422, f"{field}: {message}", details=[{"field": field, "reason": message}])
     if isinstance(exc, ModelUnavailableError | IndexCorruptError):
         return error_response(503, message)

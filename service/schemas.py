@@ -1,4 +1,8 @@
-"""Request and response shapes of the API: XCreate / XUpdate / XPublic / XsPublic(data, count).
+"""Request and response shapes of the API: XCreate / XUpdate / XPublic / XsPublic(data, total, limit, offset).
+
+One name per concept: a record's own id is `external_id`; a reference to another record is
+`<kind>_id` (`startup_id`, `tender_id`, `buyer_id`) in bodies, answers and query parameters alike;
+free text is `q` everywhere (list filters, supplier search and the web forms).
 
 Creates reuse the domain schemas of `matcher.schemas` (the same validation as file imports) and
 refuse unknown fields. Updates are partial: the given fields are merged into the stored record,
@@ -23,6 +27,7 @@ from matcher.schemas import (
     Checked,
     CPVList,
     Description,
+    ExternalId,
     HttpUrl,
     Language,
     LotIn,
@@ -39,9 +44,19 @@ from matcher.store.keys import Role
 
 
 class _Page(BaseModel):
+    """The envelope of every list: one page of `data`, with the total over all pages."""
+
     total: int = Field(description="Rows matching the filters, over all pages.")
     limit: int
     offset: int
+
+
+CreatedId = Field(
+    default=None,
+    min_length=1,
+    max_length=128,
+    description="Stable external id; left out, the server assigns one (e.g. 'st-3f9c2a1b7e').",
+)
 
 
 # --- startups ------------------------------------------------------------------------------------
@@ -66,9 +81,11 @@ STARTUP_EXAMPLE: dict[str, Any] = {
 
 
 class StartupCreate(StartupIn):
-    """A new startup profile (same rules as a file import row)."""
+    """A new startup profile (same rules as a file import row); `external_id` is optional."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [STARTUP_EXAMPLE]})
+
+    external_id: ExternalId | None = CreatedId  # type: ignore[assignment]
 
 
 class StartupUpdate(Checked):
@@ -146,9 +163,11 @@ BUYER_EXAMPLE: dict[str, Any] = {
 
 
 class BuyerCreate(BuyerIn):
-    """A new buyer: ministry, public enterprise, local authority, corporate or bank."""
+    """A new buyer: ministry, public enterprise, local authority, corporate or bank; `external_id` is optional."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [BUYER_EXAMPLE]})
+
+    external_id: ExternalId | None = CreatedId  # type: ignore[assignment]
 
 
 class BuyerUpdate(Checked):
@@ -190,7 +209,7 @@ TENDER_EXAMPLE: dict[str, Any] = {
     "external_id": "AO-2026-0117",
     "title": "Plateforme de paiement mobile pour la billetterie du tramway",
     "description": "Conception, hébergement et maintenance d'une solution de paiement mobile.",
-    "buyer_external_id": "MA-ONEE",
+    "buyer_id": "MA-ONEE",
     "cpv_codes": ["72000000"],
     "region": "Casablanca-Settat",
     "estimated_value": 1800000,
@@ -203,9 +222,15 @@ TENDER_EXAMPLE: dict[str, Any] = {
 
 
 class TenderCreate(TenderIn):
-    """A new tender. A buyer key creates tenders for its own buyer only (`buyer_external_id` may be left out)."""
+    """A new tender; `external_id` is optional. A buyer key creates tenders for its own buyer only
+    (`buyer_id` may be left out)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [TENDER_EXAMPLE]})
+
+    external_id: ExternalId | None = CreatedId  # type: ignore[assignment]
+    buyer_external_id: OptStr = Field(  # the domain field, named like every other buyer reference
+        default=None, alias="buyer_id", max_length=128, description="External id of the buyer.", examples=["MA-ONEE"]
+    )
 
 
 class TenderUpdate(Checked):
@@ -217,7 +242,7 @@ class TenderUpdate(Checked):
 
     title: Title | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     description: Description | None = None
-    buyer_external_id: str | None = Field(default=None, max_length=128)
+    buyer_id: str | None = Field(default=None, max_length=128, description="External id of the buyer.")
     cpv_codes: CPVList | None = None
     city: OptStr = None
     region: OptStr = None
@@ -238,14 +263,6 @@ class TenderUpdate(Checked):
     lots: list[LotIn] | None = Field(default=None, max_length=LOTS_MAX)
 
 
-class BuyerRef(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    external_id: str
-    name: str
-    kind: str
-
-
 class LotPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -262,7 +279,9 @@ class TenderPublic(BaseModel):
     external_id: str
     title: str
     description: str
-    buyer: BuyerRef | None
+    buyer_id: str | None
+    buyer_name: str | None
+    buyer_kind: str | None
     cpv_codes: list[str]
     city: str | None
     region: str | None
@@ -293,20 +312,16 @@ class TendersPublic(_Page):
 # --- matching ------------------------------------------------------------------------------------
 
 
-class MatchesPublic(BaseModel):
-    """Tenders recommended to a startup, best first."""
+class MatchesPublic(_Page):
+    """Tenders recommended to a startup, best first; `total` counts the ranked matches over all pages."""
 
     data: list[TenderMatch]
-    limit: int
-    offset: int
 
 
-class SuppliersPublic(BaseModel):
-    """Startups proposed for a tender or a need, best first."""
+class SuppliersPublic(_Page):
+    """Startups proposed for a tender or a need, best first; `total` counts the ranked startups."""
 
     data: list[SupplierMatch]
-    limit: int
-    offset: int
 
 
 class SupplierSearch(Checked):
@@ -316,13 +331,13 @@ class SupplierSearch(Checked):
         extra="forbid",
         json_schema_extra={
             "examples": [
-                {"query": "paiement mobile sécurisé pour billetterie", "filters": {"region": "Casablanca-Settat"}},
+                {"q": "paiement mobile sécurisé pour billetterie", "filters": {"region": "Casablanca-Settat"}},
                 {"tender_id": "AO-2026-0117", "limit": 5},
             ]
         },
     )
 
-    query: str | None = Field(default=None, max_length=2000, description="What the buyer needs, in any language.")
+    q: str | None = Field(default=None, max_length=2000, description="What the buyer needs, in any language.")
     tender_id: str | None = Field(default=None, max_length=128, description="One of the buyer's tenders.")
     filters: SupplierFilters = Field(default_factory=SupplierFilters)
     min_grade: Literal["strong", "good", "possible", "any"] | None = Field(
@@ -366,6 +381,10 @@ class FeedbackPublic(BaseModel):
     created_at: datetime
 
 
+class FeedbacksPublic(_Page):
+    data: list[FeedbackPublic]
+
+
 # --- keys ----------------------------------------------------------------------------------------
 
 
@@ -398,9 +417,8 @@ class KeyCreated(KeyPublic):
     key: str = Field(description="The secret key, shown this once only; store it now.")
 
 
-class KeysPublic(BaseModel):
+class KeysPublic(_Page):
     data: list[KeyPublic]
-    count: int
 
 
 class WhoAmI(BaseModel):
@@ -421,6 +439,12 @@ class RejectedRow(BaseModel):
     external_id: str | None
 
 
+class RejectedRows(_Page):
+    """The rejected rows of an import, in the list envelope (all of them: `limit` = `total`)."""
+
+    data: list[RejectedRow]
+
+
 class ImportReport(BaseModel):
     """The same row-level report as `tremplin ingest`."""
 
@@ -433,9 +457,9 @@ class ImportReport(BaseModel):
     created: int
     updated: int
     unchanged: int
-    rejected_count: int = Field(description="Every rejected row, counted.")
-    rejected: list[RejectedRow] = Field(description="The first rejected rows (TREMPLIN_MAX_REJECT_REPORT).")
-    rejected_truncated: bool = Field(default=False, description="More rows were rejected than are listed.")
+    rejected: RejectedRows = Field(
+        description="The first rejected rows (TREMPLIN_MAX_REJECT_REPORT); `total` counts all."
+    )
     reject_causes: dict[str, int] = Field(default_factory=dict, description="Rejected rows per field and cause.")
     rejects_url: str | None = Field(default=None, description="Every rejected row as CSV (staff).")
     extra: dict[str, int] = Field(default_factory=dict)

@@ -43,8 +43,17 @@ def test_best_overlap_names_the_closest_pair() -> None:
 
 
 def test_labels_fall_back_to_the_division_shipped_with_the_project() -> None:
-    assert cpv.label("72212000", "en") == "IT services"
-    assert cpv.label("66110000", "fr") == "Banque et assurance"
+    assert cpv.label("72212000", "en", official=False) == "IT services"
+    assert cpv.label("66110000", "fr", official=False) == "Banque et assurance"
+
+
+def test_every_code_shows_its_official_label_out_of_the_box() -> None:
+    assert len(cpv.official_labels()) == 9454
+    assert cpv.label("72212000", "en") == "Programming services of application software"
+    assert cpv.label("72212000", "fr") == "Services de programmation de logiciels d'application"
+    # The official list has no Arabic: an Arabic reader gets the most specific Arabic label (the division's).
+    assert cpv.label("72212000", "ar") == cpv.label("72000000", "ar") != cpv.label("72212000", "fr")
+    assert cpv.label("72212901", "en") == cpv.label("72212900", "en")  # unknown code: nearest ancestor
 
 
 def test_official_list_loads_with_specific_labels(cpv_list: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from matcher.i18n import render_coded
 from matcher.ranking.catalogue import StartupRecord, TenderRecord
 from matcher.ranking.eligibility import assess
 from matcher.ranking.results import EligibilityStatus
@@ -62,7 +63,7 @@ def test_too_young_and_unknown_revenue() -> None:
 def test_revenue_under_the_floor_is_ineligible() -> None:
     result = assess(STARTUP, replace(TENDER, min_revenue=10_000_000), NOW)
     assert result.status == EligibilityStatus.ineligible
-    assert result.reasons == ["requires a yearly revenue of 10 000 000 MAD, you declare 3 000 000 MAD"]
+    assert result.reasons == ["requires a yearly revenue of 10,000,000\u00a0MAD, you declare 3,000,000\u00a0MAD"]
 
 
 def test_reserved_tender_excludes_large_firms_only() -> None:
@@ -82,3 +83,14 @@ def test_blocking_reasons_come_first_and_gaps_are_kept() -> None:
         "needs 2 references, you list 1 (0 verified, 0 buyer-confirmed)",
         "requires ISO 27001, not in your profile",
     ]
+
+
+def test_reasons_are_codes_rendered_in_each_language() -> None:
+    result = assess(STARTUP, replace(TENDER, min_revenue=10_000_000), NOW)
+    (reason,) = result.details
+    assert reason.code == "elig_block_revenue" and reason.params["floor"] == 10_000_000
+    french = render_coded("fr", reason.model_dump(mode="json"))
+    arabic = render_coded("ar", reason.model_dump(mode="json"))
+    ten, three = "10\u202f000\u202f000\u00a0MAD", "3\u202f000\u202f000\u00a0MAD"
+    assert french == f"exige un chiffre d'affaires annuel de {ten}, vous déclarez {three}"
+    assert "رقم معاملات" in arabic and "10.000.000" in arabic and "requires" not in arabic

@@ -37,6 +37,8 @@ def test_ingest_json_output_and_reject_file(settings: Settings, tmp_path: Path) 
         "field": "Date limite",
         "reason": "deadline is before the publication date",
         "external_id": "AO-2026-003",
+        "code": "v_deadline_before_publication",  # the reason as a message code, rendered per language
+        "params": {},
     }
     assert [row["line"] for row in csv.DictReader(rejects.open(encoding="utf-8"))] == ["4", "5", "6"]
 

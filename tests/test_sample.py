@@ -271,3 +271,25 @@ def test_cli_sample_load_prints_counts(settings: Settings) -> None:
     bad = runner.invoke(app, ["sample", "load", "--today", "1 September"])
     assert bad.exit_code != 0
     assert "YYYY-MM-DD" in bad.output
+
+
+def test_loading_the_sample_again_keeps_edited_rows(store: Store) -> None:
+    """`make demo` run twice: a startup's edits and a hand-moved deadline survive the second load."""
+    from matcher.store import repository
+
+    today = date(2027, 6, 15)
+    load_sample(store, today=today)
+    with store.session() as session:
+        repository.update_startup(session, "ST-FINTECH-001", {"description": "Notre nouveau positionnement."})
+        tender = session.scalars(select(Tender).where(Tender.status == "open")).first()
+        assert tender is not None and tender.deadline_at is not None
+        edited_id, edited_deadline = tender.external_id, tender.deadline_at + timedelta(hours=5)
+        repository.update_tender(session, edited_id, {"deadline_at": edited_deadline, "title": "Titre revu"})
+    again = load_sample(store, today=today + timedelta(days=2))
+    assert again["startups"].updated == 0 and again["startups"].created == 0
+    assert again["startups"].unchanged == again["startups"].rows
+    with store.session() as session:
+        assert repository.get_startup(session, "ST-FINTECH-001").description == "Notre nouveau positionnement."
+        edited = repository.get_tender(session, edited_id)
+        assert (edited.title, edited.deadline_at) == ("Titre revu", edited_deadline)
+    assert again["tenders"].updated == store.counts()["tenders"] - 1  # the others' dates moved

@@ -46,5 +46,7 @@ def test_track_record_feature_and_explanation() -> None:
     column = SUPPLIER_FEATURES.index("track_record")
     assert matrix[0, column] > 0 and matrix[1, column] == 0
     labels = {"72000000": CPVLabel("72000000", "Services de TI", "IT services")}
-    assert track_record_note("72", 2, labels) == "2 verified public contracts in IT services"
+    note = track_record_note("72", 2, labels)
+    assert note is not None and note.message == "2 verified public contracts in IT services"
+    assert (note.code, note.params) == ("track_record_note", {"count": 2, "cpv": "72000000"})  # rendered per language
     assert track_record_note("72", 0, labels) is None

@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from matcher.settings import get_settings
+from matcher.settings import DATABASE_FILE, DEFAULT_HOME, Settings, get_settings
 from matcher.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
 
 
-def open_store(migrate: bool = True) -> Store:
+def state_settings(create: bool = False) -> Settings:
+    """Settings whose state folder is checked before use.
+
+    Without `TREMPLIN_HOME` the folder is `./var`, or the nearest `var/` above holding a database
+    (said on stderr). A command other than `init` (`create=True`) refuses to start a new, empty
+    store there: run from the wrong folder, it would silently report zero rows.
+    """
     settings = get_settings()
+    home = settings.home.resolve()
+    implicit = "TREMPLIN_HOME" not in os.environ and settings.database_url is None
+    if implicit and settings.home != DEFAULT_HOME:
+        err_console.print(f"state folder: {home}", style="dim", highlight=False)
+    if implicit and not create and not (home / DATABASE_FILE).is_file():
+        fail(
+            f"no Tremplin database in {home}: run `tremplin init` to create one there, "
+            "run from the project folder, or set TREMPLIN_HOME to the state folder"
+        )
     settings.ensure_home()
-    store = Store(settings)
+    return settings
+
+
+def open_store(migrate: bool = True, create: bool = False) -> Store:
+    store = Store(state_settings(create))
     if migrate:
         store.migrate()
     return store

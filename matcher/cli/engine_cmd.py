@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from matcher.cli.common import console, fail, print_json
+from matcher.cli.words import LANG_OPTION, check_lang, eligibility_text, why_text
 from matcher.errors import TremplinError
 from matcher.ranking.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
 
@@ -16,12 +18,11 @@ if TYPE_CHECKING:
 
 
 def _engine(progress: bool = False) -> Engine:
+    from matcher.cli.common import state_settings
     from matcher.ranking.engine import Engine
-    from matcher.settings import get_settings
 
+    settings = state_settings()
     try:
-        settings = get_settings()
-        settings.ensure_home()
         from matcher.store import Store
 
         store = Store(settings)
@@ -33,6 +34,19 @@ def _engine(progress: bool = False) -> Engine:
         fail(str(exc))
 
 
+def sync_summary(loaded: dict[str, str], synced: dict[str, int], model: str) -> str:
+    """Two readable lines instead of the raw dicts: what was loaded, what the update changed."""
+    states = Counter(loaded.values())
+    first = "indexes: " + ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+    changed = {name: count for name, count in synced.items() if count}
+    second = (
+        "updated: " + ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in changed.items())
+        if changed
+        else "updated: nothing (already up to date)"
+    )
+    return f"{first} (model {model})\n{second}"
+
+
 def index(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
     """Build or update the vector and lexical indexes from the store (only changed items are embedded)."""
     engine = _engine(progress=not as_json)
@@ -41,9 +55,7 @@ def index(as_json: bool = typer.Option(False, "--json", help="Print JSON for scr
     if as_json:
         print_json(summary)
         return
-    for name, state in engine.index_report.items():
-        console.print(f"{name}: {state}")
-    console.print(f"sync: {report}  (model {engine.embedder.model_id})")
+    console.print(sync_summary(engine.index_report, report, engine.embedder.model_id), highlight=False)
 
 
 def match(
@@ -53,8 +65,10 @@ def match(
     cpv_prefix: str | None = typer.Option(None, "--cpv", help="Only tenders with a CPV code starting so."),
     include_ineligible: bool = typer.Option(False, "--include-ineligible", help="Also show ineligible tenders."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    lang: str = LANG_OPTION,
 ) -> None:
     """Recommended tenders for a startup, with eligibility and why."""
+    lang = check_lang(lang)
     engine = _engine()
     filters = TenderFilters(region=region, cpv_prefix=cpv_prefix, include_ineligible=include_ineligible)
     try:
@@ -64,7 +78,7 @@ def match(
     if as_json:
         print_json([m.model_dump(mode="json") for m in matches])
         return
-    _print_tenders(matches)
+    _print_tenders(matches, lang)
 
 
 def suppliers(
@@ -76,8 +90,10 @@ def suppliers(
     certification: str | None = typer.Option(None, help="Certification the supplier must hold."),
     max_headcount: int | None = typer.Option(None, help="Largest headcount (size filter)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    lang: str = LANG_OPTION,
 ) -> None:
     """Suppliers for one of a buyer's tenders or for a free-text need."""
+    lang = check_lang(lang)
     if (tender is None) == (query is None):
         fail("give exactly one of --tender or --query")
     engine = _engine()
@@ -92,40 +108,47 @@ def suppliers(
     if as_json:
         print_json([m.model_dump(mode="json") for m in matches])
         return
-    _print_suppliers(matches)
+    _print_suppliers(matches, lang)
 
 
-def _print_tenders(matches: list[TenderMatch]) -> None:
+def _id_column(table: Table, header: str, ids: list[str]) -> None:
+    """An id column that is never cut: the id is what the next command needs, whole."""
+    table.add_column(header, no_wrap=True, overflow="fold", min_width=max([len(header), *map(len, ids)]))
+
+
+def _print_tenders(matches: list[TenderMatch], lang: str = "en") -> None:
     if not matches:
         console.print("no open tender matches this profile")
         return
     table = Table(show_lines=True)
-    for column in ("#", "tender", "buyer", "deadline", "score", "eligibility", "why"):
-        table.add_column(column)
+    table.add_column("#", no_wrap=True)
+    _id_column(table, "tender", [m.tender_id for m in matches])
+    for column in ("title · buyer", "deadline", "score", "eligibility", "why"):
+        table.add_column(column, no_wrap=column in {"deadline", "score"}, overflow="fold")
     for rank, m in enumerate(matches, start=1):
         deadline = m.deadline_at.date().isoformat() if m.deadline_at else "—"
-        eligibility = m.eligibility.status.value + (
-            "\n" + "\n".join(m.eligibility.reasons) if m.eligibility.reasons else ""
-        )
+        eligibility = eligibility_text(m.eligibility, lang)
         table.add_row(
-            str(rank), f"{m.tender_id}\n{m.title}", m.buyer_name or "", deadline, f"{m.score:.3f}", eligibility,
-            m.explanation.summary,
+            str(rank), m.tender_id, f"{m.title}\n{m.buyer_name or ''}".strip(), deadline, f"{m.score:.3f}",
+            eligibility, why_text(m.explanation, lang),
         )  # fmt: skip
     console.print(table)
 
 
-def _print_suppliers(matches: list[SupplierMatch]) -> None:
+def _print_suppliers(matches: list[SupplierMatch], lang: str = "en") -> None:
     if not matches:
         console.print("no supplier matches")
         return
     table = Table(show_lines=True)
-    for column in ("#", "startup", "region", "score", "eligibility", "why"):
-        table.add_column(column)
+    table.add_column("#", no_wrap=True)
+    _id_column(table, "startup", [m.startup_id for m in matches])
+    for column in ("name", "region", "score", "eligibility", "why"):
+        table.add_column(column, no_wrap=column == "score", overflow="fold")
     for rank, m in enumerate(matches, start=1):
-        eligibility = m.eligibility.status.value if m.eligibility else "—"
         table.add_row(
-            str(rank), f"{m.startup_id}\n{m.name}", m.region or "", f"{m.score:.3f}", eligibility, m.explanation.summary
-        )
+            str(rank), m.startup_id, m.name, m.region or "", f"{m.score:.3f}",
+            eligibility_text(m.eligibility, lang), why_text(m.explanation, lang),
+        )  # fmt: skip
     console.print(table)
 
 

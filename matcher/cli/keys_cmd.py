@@ -22,10 +22,30 @@ def create(
     startup_id: str | None = typer.Option(None, "--startup-id", help="The startup a startup key belongs to."),
     buyer_id: str | None = typer.Option(None, "--buyer-id", help="The buyer a buyer key belongs to."),
     name: str | None = typer.Option(None, "--name", help="Who or what the key is for."),
+    if_missing: bool = typer.Option(
+        False, "--if-missing", help="Create nothing when an active key of this role and name exists (make demo)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
     """Create a key and print it once: only its hash is stored."""
     store = open_store()
+    if if_missing:
+        with store.session() as session:
+            existing = [
+                row.prefix
+                for row in keys.list_keys(session, include_revoked=False)
+                if row.role == role.value and row.name == name
+            ]
+        if existing:
+            console.print(
+                f"A {role.value} key named {name!r} already exists (prefix {existing[-1]}); its secret was shown "
+                "once, when it was made. To get a new one:\n"
+                f"  tremplin keys revoke {existing[-1]} && "
+                f"tremplin keys create --role {role.value}{f' --name {name}' if name else ''}",
+                highlight=False,
+                soft_wrap=True,
+            )
+            return
     try:
         with store.session() as session:
             row, raw_key = keys.create_key(session, role, name=name, startup_id=startup_id, buyer_id=buyer_id)
@@ -78,18 +98,23 @@ def list_(
         print_json(rows)
         return
     table = Table(title=f"API keys ({len(rows)})")
-    for column in ("prefix", "role", "name", "bound to", "created", "last used", "revoked"):
-        table.add_column(column)
+    # The prefix is what `keys revoke` needs: never cut it (nor the id it is bound to).
+    table.add_column("prefix", no_wrap=True, min_width=max([6, *(len(str(row["prefix"])) for row in rows)]))
+    table.add_column("role", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    bound_ids = [str(row["startup_id"] or row["buyer_id"] or "") for row in rows]
+    table.add_column("bound to", no_wrap=True, min_width=max([1, *map(len, bound_ids)]))
+    for column in ("created", "last used"):
+        table.add_column(column, overflow="fold")
     for row in rows:
         bound = row["startup_id"] or row["buyer_id"] or ""
         table.add_row(
             row["prefix"],
-            row["role"],
+            str(row["role"]) + (f"\nrevoked\n{str(row['revoked_at'])[:10]}" if row["revoked_at"] else ""),
             row["name"] or "",
             bound,
-            row["created_at"],
-            row["last_used_at"],
-            row["revoked_at"],
+            str(row["created_at"])[:10],  # the day is enough here; --json has the time
+            str(row["last_used_at"])[:10],
         )
     console.print(table)
 

@@ -24,8 +24,8 @@ def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug
 @app.command()
 def init() -> None:
     """Create the state folder and bring the database schema up to date."""
-    store = open_store()
-    console.print(f"store ready at [bold]{store.url}[/] (revision {store.current_revision()})")
+    store = open_store(create=True)
+    console.print(f"store ready at [bold]{store.url}[/] (revision {store.current_revision()})", soft_wrap=True)
 
 
 @app.command()
@@ -41,7 +41,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for sc
     if as_json:
         print_json({"database": store.url, "counts": counts, "indexes": freshness})
         return
-    table = Table(title="Store")
+    table = Table(title=f"Store ({store.url})")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, count in counts.items():
@@ -67,6 +67,7 @@ def _register() -> None:
         "keys_cmd",
         "serve_cmd",
         "digest_cmd",
+        "alerts_cmd",
         "eval_cmd",
         "sample_cmd",
         "link_cmd",

@@ -34,7 +34,7 @@ def load(
     from matcher.errors import TremplinError
 
     day = _parse_day(today) or date.today()
-    store = open_store()
+    store = open_store(create=True)
     try:
         reports = load_sample(store, today=day)
     except TremplinError as exc:  # a missing sample file, a refused import: one line, non-zero exit

@@ -3,6 +3,11 @@
 The files hold absolute dates anchored on ANCHOR (also written in data/README.md). Loading shifts
 every publication date and deadline by (today - ANCHOR), so the demo always has open tenders with
 deadlines 3 to 60 days ahead, whatever the day it runs. Loading twice the same day changes nothing.
+
+Loading never overwrites a row that is already in the store (a startup may have edited its profile
+since the demo was set up): only missing rows are added. The one exception keeps the demo alive on
+a later day: a sample tender whose dates nobody touched (they are still the file's dates moved by
+whole days) gets its dates moved to the new day, and nothing else.
 """
 
 from __future__ import annotations
@@ -95,10 +100,73 @@ def shift_dates(tenders: list[dict[str, Any]], today: date, anchor: date = ANCHO
     return shifted
 
 
+def _stored_ids(store: Store, kind: Kind) -> set[str]:
+    from sqlalchemy import select
+
+    from matcher.store import Buyer, Startup, Tender
+
+    column = {"buyers": Buyer.external_id, "startups": Startup.external_id, "tenders": Tender.external_id}[kind]
+    with store.session() as session:
+        return set(session.scalars(select(column)))
+
+
+def _moment(value: Any) -> datetime | None:
+    from matcher.schemas import _to_datetime
+
+    moment: datetime | None = _to_datetime(value) if value else None
+    return moment
+
+
+def _move_untouched_dates(store: Store, original: list[dict[str, Any]], wanted: list[dict[str, Any]]) -> int:
+    """Move the dates of stored sample tenders whose dates are still the file's, shifted by whole days."""
+    from sqlalchemy import select
+
+    from matcher.store import Tender
+
+    by_id = {str(record["external_id"]): (record, wanted[i]) for i, record in enumerate(original)}
+    moved = 0
+    with store.session() as session:
+        for row in session.scalars(select(Tender).where(Tender.source == SOURCE, Tender.external_id.in_(by_id))):
+            first, target = by_id[row.external_id]
+            shifts: set[timedelta | None] = set()
+            for name in DATE_FIELDS:
+                stored, written = getattr(row, name), _moment(first.get(name))
+                if (stored is None) != (written is None):
+                    shifts.add(None)  # a date added or cleared by hand
+                elif stored is not None and written is not None:
+                    shifts.add(stored - written)
+            if len(shifts) > 1 or None in shifts or any(s % timedelta(days=1) for s in shifts if s is not None):
+                continue  # edited by hand: keep it as it is
+            changed = False
+            for name in DATE_FIELDS:
+                new = _moment(target.get(name))
+                if new is not None and getattr(row, name) != new:
+                    setattr(row, name, new)
+                    changed = True
+            moved += changed
+    return moved
+
+
 def load_sample(store: Store, today: date | None = None, data_dir: Path | None = None) -> dict[str, IngestReport]:
-    """Ingest buyers, then tenders (dates moved to `today`), then startups; returns one report per kind."""
+    """Add the missing buyers, tenders (dates moved to `today`) and startups; one report per kind.
+
+    Rows already stored are left as they are (counted `unchanged`), except the dates of untouched
+    sample tenders, which move to `today` (counted `updated`).
+    """
     from matcher.ingest import ingest_records
 
     records = read_sample(data_dir)
-    records["tenders"] = shift_dates(records["tenders"], today or date.today())
-    return {kind: ingest_records(store, kind, records[kind], source=SOURCE) for kind in LOAD_ORDER}
+    original_tenders = records["tenders"]
+    records["tenders"] = shift_dates(original_tenders, today or date.today())
+    reports: dict[str, IngestReport] = {}
+    for kind in LOAD_ORDER:
+        stored = _stored_ids(store, kind)
+        missing = [record for record in records[kind] if str(record.get("external_id", "")) not in stored]
+        report = ingest_records(store, kind, missing, source=SOURCE)
+        kept = len(records[kind]) - len(missing)
+        if kind == "tenders" and kept:
+            report.updated += _move_untouched_dates(store, original_tenders, records["tenders"])
+        report.rows += kept
+        report.unchanged += kept - report.updated
+        reports[kind] = report
+    return reports

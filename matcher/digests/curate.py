@@ -79,9 +79,18 @@ def visible_items(digest: Digest) -> list[DigestItem]:
 # -- state machine -------------------------------------------------------------------------------
 def ensure_editable(batch: DigestBatch) -> None:
     if batch.status == "approved":
-        raise ConflictError(f"batch {batch.week}/{batch.audience} is approved: reopen it (back to review) to edit")
+        raise ConflictError(
+            f"batch {batch.week}/{batch.audience} is approved: reopen it (back to review) to edit",
+            "conflict_approved",
+            week=batch.week,
+        )
     if batch.status not in EDITABLE:
-        raise ConflictError(f"batch {batch.week}/{batch.audience} is {batch.status}: it can no longer be edited")
+        raise ConflictError(
+            f"batch {batch.week}/{batch.audience} is {batch.status}: it can no longer be edited",
+            "conflict_not_editable",
+            week=batch.week,
+            status=batch.status,
+        )
 
 
 def transition(session: Session, batch_id: int, action: str, actor: str) -> DigestBatch:
@@ -93,7 +102,10 @@ def transition(session: Session, batch_id: int, action: str, actor: str) -> Dige
     if batch.status not in allowed:
         raise ConflictError(
             f"cannot {action.replace('_', ' ')} batch {batch.week}/{batch.audience}: it is {batch.status}, "
-            f"expected {' or '.join(allowed)}"
+            f"expected {' or '.join(allowed)}",
+            "conflict_transition",
+            week=batch.week,
+            status=batch.status,
         )
     before = batch.status
     batch.status = target
@@ -153,7 +165,7 @@ def pin_item(session: Session, batch_id: int, item_id: int, actor: str, pinned: 
     item = get_item(session, batch_id, item_id)
     ensure_editable(item.digest.batch)
     if item.removed:
-        raise ConflictError(f"item {item_id} was removed: restore it before pinning")
+        raise ConflictError(f"item {item_id} was removed: restore it before pinning", "conflict_item_removed")
     if item.pinned != pinned:
         item.pinned = pinned
         record_audit(
@@ -167,7 +179,7 @@ def move_item(session: Session, batch_id: int, item_id: int, position: int, acto
     item = get_item(session, batch_id, item_id)
     ensure_editable(item.digest.batch)
     if item.removed:
-        raise ConflictError(f"item {item_id} was removed: restore it before moving it")
+        raise ConflictError(f"item {item_id} was removed: restore it before moving it", "conflict_item_removed")
     items = visible_items(item.digest)
     if not 1 <= position <= len(items):
         raise ValueError(f"position: must be between 1 and {len(items)}, not {position}")
@@ -226,10 +238,19 @@ def add_item(
             )
         )
     if already is not None:
-        raise ConflictError(f"tender {tender_id!r} was already sent to this recipient on {already.sent_at:%Y-%m-%d}")
+        raise ConflictError(
+            f"tender {tender_id!r} was already sent to this recipient on {already.sent_at:%Y-%m-%d}",
+            "conflict_already_sent",
+            tender=tender_id,
+            date=f"{already.sent_at:%Y-%m-%d}",
+        )
     item = next((i for i in digest.items if i.tender_id == tender.id and i.startup_id == proposed), None)
     if item is not None and not item.removed:
-        raise ConflictError(f"tender {tender_id!r} is already in digest {digest_id} (item {item.id})")
+        raise ConflictError(
+            f"tender {tender_id!r} is already in digest {digest_id} (item {item.id})",
+            "conflict_already_in_digest",
+            tender=tender_id,
+        )
     place = len(visible_items(digest))
     if item is None:
         item = DigestItem(tender_id=tender.id, startup_id=proposed, pinned=False, note=None, position=place)

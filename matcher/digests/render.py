@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
+from matcher.cpv import label as cpv_label
 from matcher.digests.curate import get_digest
 from matcher.digests.messages import feature_label, language, words
 from matcher.digests.views import BatchContent
-from matcher.i18n import format_datetime, format_week, translate
+from matcher.i18n import format_datetime, format_week, render_coded, translate, zone_city
 from matcher.i18n import format_money as _format_money
 from matcher.ranking.calibration import calibrator_or_identity
 from matcher.settings import Settings
@@ -113,8 +115,7 @@ def format_deadline(value: str | None, zone: str | None, lang: str, default_zone
     except (KeyError, ValueError):
         name = default_zone
         local = moment.astimezone(ZoneInfo(default_zone))
-    city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{format_datetime(local, lang, name)} ({city})"
+    return f"{format_datetime(local, lang, name)} ({zone_city(name, lang)})"
 
 
 def safe_url(value: str | None) -> str | None:
@@ -148,13 +149,30 @@ def reasons(explanation: dict[str, Any], lang: str, top: int = 3) -> list[str]:
     return found
 
 
-def gaps(explanation: dict[str, Any]) -> list[str]:
+def summary_sentence(explanation: dict[str, Any], lang: str) -> str:
+    """'Pertinent pour : activité proche, …' — the engine's why, in the reader's language."""
+    found = reasons(explanation, lang)
+    if not found or found == [str(explanation.get("summary"))]:  # no positive feature: reasons() fell back
+        return translate(lang, "weak_fit")
+    return translate(lang, "fits_because", reasons=translate(lang, "mail_sep_list").join(found))
+
+
+def gaps(explanation: dict[str, Any], lang: str = "fr") -> list[str]:
+    """Eligibility gaps in the reader's language (codes rendered by the catalogue; older items as stored)."""
     eligibility = explanation.get("eligibility") or {}
+    coded = list(eligibility.get("details") or []) + list(explanation.get("gap_details") or [])
+    stored = coded or list(eligibility.get("reasons") or []) + list(explanation.get("gaps") or [])
     found: list[str] = []
-    for gap in list(eligibility.get("reasons") or []) + list(explanation.get("gaps") or []):
-        if gap and gap not in found:
-            found.append(str(gap))
+    for gap in stored:
+        text = render_coded(lang, gap)
+        if text and text not in found:
+            found.append(text)
     return found
+
+
+def _cpv_name(pair: dict[str, Any], lang: str) -> str:
+    """The engine's label (in the startup's language, from the full CPV list); Arabic from our division names."""
+    return cpv_label(str(pair["tender_code"]), "ar") if lang == "ar" else str(pair["label"])
 
 
 def _why(item: dict[str, Any], lang: str, direction: str = "tender_for_startup") -> dict[str, Any]:
@@ -163,8 +181,8 @@ def _why(item: dict[str, Any], lang: str, direction: str = "tender_for_startup")
     return {
         "reasons": reasons(explanation, lang),
         "shared_terms": list(explanation.get("shared_terms") or [])[:6],
-        "cpv": f"{cpv[0]['tender_code']} ({cpv[0]['label']})" if cpv else None,
-        "gaps": gaps(explanation),
+        "cpv": f"{cpv[0]['tender_code']} ({_cpv_name(cpv[0], lang)})" if cpv else None,
+        "gaps": gaps(explanation, lang),
         "eligibility_known": bool(explanation.get("eligibility")),
         "note": item["note"],
         "grade": grade_words(float(item["score"] or 0), direction, lang),
@@ -181,7 +199,8 @@ def grade_words(score: float, direction: str, lang: str) -> str:
 def _tender_facts(tender: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
     return {
         "title": tender["title"],
-        "url": safe_url(tender["source_url"]),
+        # the tender page on Tremplin (requirements, documents, buyer history); the notice is linked from it
+        "url": f"{settings.public_url.rstrip('/')}/tender/{quote(str(tender['id']), safe='')}",
         "buyer": tender["buyer_name"],
         "region": tender["region"],
         "deadline": _ltr(
@@ -203,12 +222,13 @@ def _buyer_groups(items: list[dict[str, Any]], lang: str, settings: Settings) ->
         tender = item["tender"]
         group = groups.setdefault(tender["id"], {"tender": _tender_facts(tender, lang, settings), "startups": []})
         startup = item["startup"]
-        place = ", ".join(part for part in (startup["city"], startup["region"]) if part)
+        sep = translate(lang, "mail_sep_list")
+        place = sep.join(part for part in (startup["city"], startup["region"]) if part)
         group["startups"].append(
             {
                 "name": startup["name"],
                 "place": place,
-                "sectors": ", ".join(startup["sectors"][:4]),
+                "sectors": sep.join(startup["sectors"][:4]),
                 "references": startup["references_count"],
                 # no contact e-mail: only staff and the startup itself see it (the buyer asks through
                 # Tremplin and the startup consents)

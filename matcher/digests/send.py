@@ -121,7 +121,10 @@ def send_batch(
         allowed = ("approved", "sent") if (retry_failed or resend_uncertain or confirm_uncertain) else ("approved",)
         if batch.status not in allowed:
             raise ConflictError(
-                f"batch {batch.week}/{batch.audience} is {batch.status}: only an approved batch is sent"
+                f"batch {batch.week}/{batch.audience} is {batch.status}: only an approved batch is sent",
+                "conflict_send_not_approved",
+                week=batch.week,
+                status=batch.status,
             )
         report = SendReport(batch_id=batch.id, week=batch.week, audience=batch.audience)
         queue = _prepare(session, batch, settings, actor, retry_failed, resend_uncertain, confirm_uncertain, report)

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from matcher.errors import CodedValueError
+
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 DEFAULT_ZONE = "Africa/Casablanca"
 
@@ -14,12 +16,14 @@ def parse_week(week: str) -> tuple[int, int]:
     """(year, week number) of a 'YYYY-Www' label; a clear ValueError otherwise."""
     match = _WEEK.match(week.strip()) if isinstance(week, str) else None
     if not match:
-        raise ValueError(f"week {week!r} is not an ISO week like '2026-W48'")
+        raise CodedValueError(f"week {week!r} is not an ISO week like '2026-W48'", "v_week_invalid", week=str(week))
     year, number = int(match.group(1)), int(match.group(2))
     try:
         date.fromisocalendar(year, number, 1)
     except ValueError:
-        raise ValueError(f"week {week!r} does not exist: {year} has no week {number}") from None
+        raise CodedValueError(
+            f"week {week!r} does not exist: {year} has no week {number}", "v_week_missing", year=year, number=number
+        ) from None
     return year, number
 
 

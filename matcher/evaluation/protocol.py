@@ -170,7 +170,11 @@ def parse_awards(records: Sequence[dict[str, Any]], source: str = "awards") -> l
                 names.append(normalize(holder.get("denominationSociale")) or key)
         place = record.get("lieuExecution") or {}
         code = _parse_cpv(record.get("codeCPV"))
-        title = normalize(record.get("objet")) or (cpv.label(code) if code else "") or f"Marché {record.get('id')}"
+        title = (
+            normalize(record.get("objet"))
+            or (cpv.label(code, official=False) if code else "")
+            or f"Marché {record.get('id')}"
+        )
         awards.append(
             Award(
                 index=index,

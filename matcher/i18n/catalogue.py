@@ -41,6 +41,25 @@ def language_or_default(value: str | None) -> str:
     return normalize_language(value) or DEFAULT_LANGUAGE
 
 
+def accepted_language(header: str | None) -> str | None:
+    """The first offered language of an Accept-Language header ('ar-MA,ar;q=0.9,fr;q=0.8' → 'ar')."""
+    if not header:
+        return None
+    ranked = []
+    for position, part in enumerate(header.split(",")[:20]):
+        code, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            continue
+        ranked.append((-weight, position, code))
+    for _, _, code in sorted(ranked):
+        lang = normalize_language(code)
+        if lang:
+            return lang
+    return None
+
+
 @cache
 def read_catalog(lang: str) -> Catalog:
     """The parsed ``.po`` file of one language (cached: read once per process)."""
@@ -125,6 +144,11 @@ def translate(lang: str | None, key: str, **params: object) -> str:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def is_known(key: str) -> bool:
+    """Whether the catalogue has `key` (in French, the default; the completeness test keeps languages equal)."""
+    return catalogue(DEFAULT_LANGUAGE).has(key) or catalogue("en").has(key)
 
 
 def all_keys() -> set[str]:

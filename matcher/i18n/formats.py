@@ -6,17 +6,21 @@ where known, Morocco's by default).
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date as _format_date
+from babel.dates import get_timezone, get_timezone_location
 from babel.numbers import format_decimal
 
 from matcher.i18n.catalogue import language_or_default, translate
 
 # French as written in France/Morocco with narrow no-break spaces; Arabic with Latin digits.
 LOCALES = {"fr": "fr_MA", "en": "en", "ar": "ar_MA"}
+# Arabic medium dates are all digits and slashes ('02‏/01‏/2027'): the long form names the month ('2 يناير 2027').
+_DATE_FORMAT = {"ar": "long"}
 
 
 def locale_of(lang: str | None) -> Locale:
@@ -33,7 +37,10 @@ def format_number(value: float | int | None, lang: str | None, decimals: int = 0
     if value is None:
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return _latin(format_decimal(value, format=pattern, locale=locale_of(lang)))
+    try:
+        return _latin(format_decimal(value, format=pattern, locale=locale_of(lang)))
+    except (ArithmeticError, ValueError):  # inf, nan, or beyond decimal precision (e.g. 1e300)
+        return f"{value:,.{decimals}f}" if math.isfinite(value) else str(value)
 
 
 def format_money(amount: float | int | None, currency: str | None, lang: str | None) -> str | None:
@@ -61,7 +68,9 @@ def format_date(day: date | datetime | None, lang: str | None, zone: str = "Afri
         local = local_date(day, zone)
         assert local is not None
         day = local
-    return _latin(_format_date(day, format="medium", locale=locale_of(lang)))
+    return _latin(
+        _format_date(day, format=_DATE_FORMAT.get(language_or_default(lang), "medium"), locale=locale_of(lang))
+    )
 
 
 def format_datetime(moment: datetime | None, lang: str | None, zone: str = "Africa/Casablanca") -> str:
@@ -69,8 +78,18 @@ def format_datetime(moment: datetime | None, lang: str | None, zone: str = "Afri
     if moment is None:
         return ""
     local = _aware(moment).astimezone(ZoneInfo(zone))
-    day = _format_date(local.date(), format="medium", locale=locale_of(lang))
+    day = _format_date(
+        local.date(), format=_DATE_FORMAT.get(language_or_default(lang), "medium"), locale=locale_of(lang)
+    )
     return _latin(f"{day} {local:%H:%M}")
+
+
+def zone_city(zone: str, lang: str | None) -> str:
+    """The city that names a time zone, in the reader's language ('Africa/Casablanca' → 'الدار البيضاء')."""
+    try:
+        return str(get_timezone_location(get_timezone(zone), locale=locale_of(lang), return_city=True))
+    except (LookupError, ValueError):
+        return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def format_week(week: str, lang: str | None) -> str:

@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.errors import IndexCorruptError
+from matcher.index.phrases import readable_terms
 from matcher.index.tfidf_rows import TfidfRows
 from matcher.index.vector_index import TOMBSTONE_RATIO, IdSelection, next_version, read_bundle, rows_of, write_bundle
 from matcher.text import fold, normalize, tokenize
@@ -358,6 +359,27 @@ class LexicalIndex:
                 out[list(where)] = values
         return out
 
+    def score_matrix(self, queries: Sequence[str], ids: Sequence[str]) -> np.ndarray:
+        """Cosines of many queries with many documents (len(queries) × len(ids)) in one sparse product.
+
+        Saved-search alerts score thousands of queries against the new tenders at once this way; unknown
+        ids and empty queries score 0.
+        """
+        out = np.zeros((len(queries), len(ids)), dtype=np.float32)
+        with self._lock:
+            if not self.fitted or not queries or not ids:
+                return out
+            known = [(p, self._row_of[i]) for p, i in enumerate(ids) if i in self._row_of]
+            if not known:
+                return out
+            where, rows = (np.array(part) for part in zip(*known, strict=True))
+            query_rows = self._transform([q or "" for q in queries])
+            if len(queries) == 1:
+                query_rows = sp.csr_matrix(query_rows)
+            product = query_rows @ self._matrix()[rows].T
+            out[:, where] = np.asarray(product.todense(), dtype=np.float32)
+        return out
+
     def _feature_names(self) -> list[np.ndarray]:
         if self._names is None:
             self._names = [
@@ -367,7 +389,8 @@ class LexicalIndex:
         return self._names
 
     def shared_terms(self, query: str, doc_id: str, n: int = 5) -> list[str]:
-        """Words (and word pairs) the query shares with a document, strongest contribution first."""
+        """Words (and word pairs) the query shares with a document, strongest contribution first,
+        without filler words and with pairs as written in the query (see `matcher.index.phrases`)."""
         with self._lock:
             row = self._query_row(query)
             doc_row = self._row_of.get(doc_id)
@@ -383,16 +406,7 @@ class LexicalIndex:
             )
             contribution = row.data[words][in_query] * matrix.data[start:end][in_doc]
             ranked = [str(names[column]) for column in common[np.argsort(-contribution, kind="stable")]]
-        forms = _surface_forms(query)
-        picked: list[str] = []
-        for term in ranked:
-            parts = term.split(" ")
-            if len(parts) == 2:
-                picked = [p for p in picked if p not in parts]
-            elif any(term in chosen.split(" ") for chosen in picked):
-                continue
-            picked.append(term)
-        return [" ".join(forms.get(part, part) for part in term.split(" ")) for term in picked[:n]]
+        return readable_terms(ranked, query, _surface_forms(query), n)
 
     # persistence ---------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import os
 import threading
 import time
@@ -24,10 +25,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import faiss
-import numpy as np
+# FAISS's loader logs at info level which CPU build it tried (the AVX512 lines): detail for its own
+# developers, noise in our set-up output. Warnings and errors still show.
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
 
-from matcher.errors import IndexCorruptError
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
+
+from matcher.errors import IndexCorruptError  # noqa: E402
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

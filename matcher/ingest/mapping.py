@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from matcher.i18n import CodedText
 from matcher.schemas import BuyerIn, StartupIn, TenderIn
 from matcher.text import fold
 
@@ -221,10 +222,21 @@ class ColumnMap:
         return [name for name in REQUIRED[self.kind] if name not in self.sources]
 
     def warnings(self) -> list[str]:
-        notes = [f"column {column!r} is not a {self.kind} field: ignored" for column in self.unknown]
+        notes: list[str] = [
+            CodedText(f"column {column!r} is not a {self.kind} field: ignored", "w_unknown_column", column=column)
+            for column in self.unknown
+        ]
         for column in self.shadowed:
             target = self.fields_of(column)
-            notes.append(f"column {column!r} ignored where {target!r} also comes from {self.sources.get(target)!r}")
+            source = self.sources.get(target)
+            notes.append(
+                CodedText(
+                    f"column {column!r} ignored where {target!r} also comes from {source!r}",
+                    "w_shadowed_column",
+                    column=column,
+                    other=str(source),
+                )
+            )
         return notes
 
     def fields_of(self, column: str) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from matcher.i18n import CodedText
 from matcher.ingest.errors import IngestError
 
 FORMATS = ("csv", "jsonl", "json", "parquet", "ocds", "decp")
@@ -183,13 +184,17 @@ def decode_text(data: bytes, filename: str, legacy_ok: bool = False) -> tuple[st
         line = data[: exc.start].count(b"\n") + 1
         byte = data[exc.start]
         if b"\x00" in data[:4096]:
-            raise IngestError(f"{filename} is a binary file, not UTF-8 text") from exc
+            raise IngestError(f"{filename} is a binary file, not UTF-8 text", "e_binary", file=filename) from exc
         if legacy_ok:
             legacy = _decode_windows_1252(data)
             if legacy is not None:
-                return legacy, f"{filename} is not UTF-8; read it as Windows-1252 (French letters only)"
+                note = f"{filename} is not UTF-8; read it as Windows-1252 (French letters only)"
+                return legacy, CodedText(note, "w_windows_1252", file=filename)
         raise IngestError(
-            f"{filename} is not UTF-8 text (byte 0x{byte:02x} on line {line}); save it as UTF-8 and retry"
+            f"{filename} is not UTF-8 text (byte 0x{byte:02x} on line {line}); save it as UTF-8 and retry",
+            "e_not_utf8",
+            file=filename,
+            line=line,
         ) from exc
 
 
@@ -317,7 +322,7 @@ def _open_csv(text: str, filename: str, warnings_: list[str], max_rows: int | No
     chunks = _csv_chunks(text, filename, sep, max_rows)
     first = next(chunks, None)  # the first chunk decides whether the file is readable at all
     if first is None:
-        raise IngestError(f"{filename} has a header but no data rows")
+        raise IngestError(f"{filename} has a header but no data rows", "e_no_rows", file=filename)
 
     def all_chunks() -> Iterator[list[SourceRow]]:
         yield first

@@ -27,9 +27,20 @@ class RowError:
     reason: str
     external_id: str | None
     raw: Any = dataclasses.field(default=None, repr=False, compare=False)
+    # The reason as a message code with parameters (rendered per language by matcher.i18n); None if only English.
+    code: str | None = dataclasses.field(default=None, compare=False)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "reason": self.reason, "external_id": self.external_id}
+        out: dict[str, Any] = {
+            "line": self.line,
+            "field": self.field,
+            "reason": self.reason,
+            "external_id": self.external_id,
+        }
+        if self.code:
+            out |= {"code": self.code, "params": self.params}
+        return out
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import String
 
+from matcher.i18n import error_code
 from matcher.ingest.errors import IngestError
 from matcher.ingest.mapping import SCHEMAS, ColumnMap
 from matcher.ingest.readers import SourceRow
@@ -80,7 +81,11 @@ def column_map(kind: str, columns: list[str], filename: str, whole_file: bool = 
     if whole_file and missing:
         found = ", ".join(columns[:8]) + ("…" if len(columns) > 8 else "")
         raise IngestError(
-            f"{filename}: missing required column {' and '.join(repr(m) for m in missing)} for {kind} (found: {found})"
+            f"{filename}: missing required column {' and '.join(repr(m) for m in missing)} for {kind} (found: {found})",
+            "e_missing_columns",
+            file=filename,
+            columns=", ".join(missing),
+            found=found,
         )
     return mapping
 
@@ -135,16 +140,14 @@ def validate(
         try:
             model: Any = schema.model_validate(draft.values)
         except ValidationError as exc:
-            field_name, reason = _describe(exc, draft.sources)
-            errors.append(RowError(draft.line, field_name, reason, guess_id, draft.raw))
+            field_name, reason, code, params = _describe(exc, draft.sources)
+            errors.append(RowError(draft.line, field_name, reason, guess_id, draft.raw, code, params))
             continue
         broken = _too_long(kind, model) or _duplicate_lot(kind, model)
         if broken:
-            errors.append(
-                RowError(
-                    draft.line, draft.sources.get(broken[0], broken[0]), broken[1], str(model.external_id), draft.raw
-                )
-            )
+            field_name = draft.sources.get(broken[0], broken[0])
+            code, params = broken[2], broken[3]
+            errors.append(RowError(draft.line, field_name, broken[1], str(model.external_id), draft.raw, code, params))
             continue
         external_id = str(model.external_id)
         if external_id in first_line:
@@ -155,6 +158,8 @@ def validate(
                     f"duplicate external id: already on {unit} {first_line[external_id]}",
                     external_id,
                     draft.raw,
+                    "v_duplicate_id",
+                    {"line": first_line[external_id]},
                 )
             )
             continue
@@ -171,8 +176,12 @@ def _guess_id(values: dict[str, Any]) -> str | None:
     return text or None
 
 
-def _describe(exc: ValidationError, sources: dict[str, str]) -> tuple[str | None, str]:
-    """(field as named in the file, readable reason) of the first error, naming the others."""
+def _describe(exc: ValidationError, sources: dict[str, str]) -> tuple[str | None, str, str, dict[str, Any]]:
+    """(field as named in the file, readable reason, message code, its params) of the first error.
+
+    The English reason names the other errors too; the code (``v_<pydantic type>`` or a domain code such
+    as ``v_cpv_invalid``) lets pages say the first one in the reader's language.
+    """
     problems = []
     for error in exc.errors():
         location = [str(part) for part in error["loc"]]
@@ -186,20 +195,26 @@ def _describe(exc: ValidationError, sources: dict[str, str]) -> tuple[str | None
     name, reason = problems[0]
     if len(problems) > 1:
         reason += "; also " + "; ".join(f"{other}: {msg}" for other, msg in problems[1:4])
-    return name, reason
+    code, params = error_code(exc.errors()[0])
+    if len(problems) > 1:
+        params["others"] = len(problems) - 1
+    return name, reason, code, params
 
 
-def _duplicate_lot(kind: str, model: BaseModel) -> tuple[str, str] | None:
+_Broken = tuple[str, str, str, dict[str, Any]]  # (field, English reason, message code, params)
+
+
+def _duplicate_lot(kind: str, model: BaseModel) -> _Broken | None:
     if kind != "tenders":
         return None
     numbers = [lot.lot_number for lot in getattr(model, "lots", [])]
     repeated = sorted({n for n in numbers if numbers.count(n) > 1})
     if repeated:
-        return "lots", f"lot number {repeated[0]} appears twice"
+        return "lots", f"lot number {repeated[0]} appears twice", "v_lot_twice", {"lot": repeated[0]}
     return None
 
 
-def _too_long(kind: str, model: BaseModel) -> tuple[str, str] | None:
+def _too_long(kind: str, model: BaseModel) -> _Broken | None:
     """Values longer than their SQL column: PostgreSQL would refuse the whole batch, so refuse the row."""
     table = _MODELS[kind].__table__
     for name, value in model:
@@ -211,5 +226,6 @@ def _too_long(kind: str, model: BaseModel) -> tuple[str, str] | None:
             continue
         column_type = column_table.c[column_name].type
         if isinstance(column_type, String) and column_type.length and len(value) > column_type.length:
-            return name, f"longer than {column_type.length} characters ({len(value)})"
+            message = f"longer than {column_type.length} characters ({len(value)})"
+            return name, message, "v_longer_than", {"max_length": column_type.length, "length": len(value)}
     return None

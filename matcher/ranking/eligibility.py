@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from matcher.ranking.catalogue import StartupRecord, TenderRecord
-from matcher.ranking.results import Eligibility, EligibilityStatus
+from matcher.ranking.results import Eligibility, EligibilityStatus, Reason
 from matcher.text import fold
 
 # Decree 2-22-431: very small, small and medium firms; we use the revenue ceiling of a medium firm.
@@ -36,11 +36,7 @@ def _certification_key(name: str) -> str:
     return "".join(ch for ch in fold(name) if ch.isalnum())
 
 
-def _money(amount: float, currency: str) -> str:
-    return f"{amount:,.0f} {currency}".replace(",", " ")
-
-
-def references_problem(startup: StartupRecord, needed: int) -> tuple[bool, str] | None:
+def references_problem(startup: StartupRecord, needed: int) -> tuple[bool, Reason] | None:
     """(blocking?, reason) when references fall short; verified and buyer-confirmed ones count fully.
 
     Too few references at all blocks; enough declared but too few verified or confirmed by their buyer
@@ -50,26 +46,24 @@ def references_problem(startup: StartupRecord, needed: int) -> tuple[bool, str] 
     if trusted >= needed:
         return None
     listed = max(startup.references_count, trusted + startup.declared)
-    tiers = f"{startup.verified} verified, {startup.buyer_confirmed} buyer-confirmed"
+    tiers = {"verified": startup.verified, "confirmed": startup.buyer_confirmed}
     if listed < needed:
-        return True, f"needs {needed} references, you list {listed} ({tiers})"
-    return False, (
-        f"needs {needed} references verified or confirmed by their buyer: you have {tiers}; "
-        f"{needed - trusted} of your declared references still to verify"
-    )
+        return True, Reason.of("elig_block_references", needed=needed, have=listed, **tiers)
+    return False, Reason.of("elig_gap_references_unverified", needed=needed, missing=needed - trusted, **tiers)
 
 
 def assess(startup: StartupRecord, tender: TenderRecord, now: datetime) -> Eligibility:
-    blocking: list[str] = []
-    gaps: list[str] = []
+    blocking: list[Reason] = []
+    gaps: list[Reason] = []
+    need = Reason.of
 
     if tender.min_years_in_business:
         if startup.founding_year is None:
-            gaps.append(f"requires {tender.min_years_in_business} years in business; founding year not in your profile")
+            gaps.append(need("elig_gap_years_unknown", years=tender.min_years_in_business))
         else:
             years = now.year - startup.founding_year
             if years < tender.min_years_in_business:
-                blocking.append(f"requires {tender.min_years_in_business} years in business, you have {years}")
+                blocking.append(need("elig_block_years", years=tender.min_years_in_business, have=years))
 
     if tender.min_references:
         problem = references_problem(startup, tender.min_references)
@@ -77,33 +71,32 @@ def assess(startup: StartupRecord, tender: TenderRecord, now: datetime) -> Eligi
             (blocking if problem[0] else gaps).append(problem[1])
 
     if tender.min_revenue:
-        floor = _money(tender.min_revenue, tender.currency)
+        floor, currency = tender.min_revenue, tender.currency
         if startup.annual_revenue is None:
-            gaps.append(f"requires a yearly revenue of {floor}; revenue not in your profile")
+            gaps.append(need("elig_gap_revenue_unknown", floor=floor, currency=currency))
         elif startup.revenue_currency == tender.currency and startup.annual_revenue < tender.min_revenue:
-            blocking.append(
-                f"requires a yearly revenue of {floor}, "
-                f"you declare {_money(startup.annual_revenue, startup.revenue_currency)}"
-            )
+            blocking.append(need("elig_block_revenue", floor=floor, declared=startup.annual_revenue, currency=currency))
 
     held = {_certification_key(c) for c in startup.certifications}
     for certification in tender.required_certifications:
         if _certification_key(certification) not in held:
-            gaps.append(f"requires {certification}, not in your profile")
+            gaps.append(need("elig_gap_certification", certification=certification))
 
     if tender.reserved_for_sme and not is_small_firm(startup):
-        blocking.append("reserved for small firms and young innovative companies")
+        blocking.append(need("elig_block_reserved_sme"))
 
     if tender.guarantee_amount and startup.annual_revenue and tender.guarantee_amount > 0.1 * startup.annual_revenue:
-        gaps.append(
-            f"provisional guarantee of {_money(tender.guarantee_amount, tender.currency)} is large for your revenue"
-        )
+        gaps.append(need("elig_gap_guarantee", guarantee=tender.guarantee_amount, currency=tender.currency))
 
     if blocking:
-        return Eligibility(status=EligibilityStatus.ineligible, reasons=blocking + gaps)
+        return _eligibility(EligibilityStatus.ineligible, blocking + gaps)
     if gaps:
-        return Eligibility(status=EligibilityStatus.eligible_with_gaps, reasons=gaps)
+        return _eligibility(EligibilityStatus.eligible_with_gaps, gaps)
     return Eligibility(status=EligibilityStatus.eligible, reasons=[])
+
+
+def _eligibility(status: EligibilityStatus, found: list[Reason]) -> Eligibility:
+    return Eligibility(status=status, reasons=[r.message for r in found], details=found)
 
 
 ELIGIBILITY_VALUE = {

@@ -62,7 +62,7 @@ class Engine:
         self.scorer = LinearScorer.load(settings.ranking_model)
         self.calibrator: Calibrator = calibrator_or_identity(settings.calibration_model)
         self.cpv_labels: dict[str, cpv.CPVLabel] = {}
-        self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels))
+        self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels, official=False))
         self.index_report: dict[str, str] = {}
         self._write_lock = threading.RLock()
         self._loaded = False
@@ -169,6 +169,22 @@ class Engine:
     ) -> list[TenderMatch]:
         """Best tenders for a startup; those under the floor grade (`min_grade`, default the setting;
         'any' for none) are left out, so a startup with no good match gets an empty list."""
+        return self.recommend_tenders_page(startup_id, filters, limit, offset, now, diversity, only_tenders, min_grade)[
+            0
+        ]
+
+    def recommend_tenders_page(
+        self,
+        startup_id: str,
+        filters: TenderFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        now: datetime | None = None,
+        diversity: float = 0.0,
+        only_tenders: Collection[str] | None = None,
+        min_grade: str | None = None,
+    ) -> tuple[list[TenderMatch], int]:
+        """One page of matches and how many were ranked in all (the pages that can be reached)."""
         filters = filters or TenderFilters()
         cut = self.floor(min_grade)
         now = now or datetime.now(UTC)
@@ -199,7 +215,7 @@ class Engine:
             admissible, allowed, need=limit + offset, population=int(open_mask.sum()),
         )  # fmt: skip
         if not candidates:
-            return []
+            return [], 0
         records, eligibilities, matrix = self.tender_matrix(
             startup, candidates, now, query_vector, case_limit=max(CASE_POOL, 3 * (limit + offset))
         )
@@ -262,7 +278,7 @@ class Engine:
                     explanation=explanation,
                 )
             )
-        return matches
+        return matches, len(keep)
 
     def tender_matrix(
         self,
@@ -313,6 +329,19 @@ class Engine:
         now: datetime | None = None,
         min_grade: str | None = None,
     ) -> list[SupplierMatch]:
+        return self.suppliers_for_tender_page(tender_id, filters, limit, offset, include_ineligible, now, min_grade)[0]
+
+    def suppliers_for_tender_page(
+        self,
+        tender_id: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        include_ineligible: bool = False,
+        now: datetime | None = None,
+        min_grade: str | None = None,
+    ) -> tuple[list[SupplierMatch], int]:
+        """One page of suppliers for a tender and how many were ranked in all."""
         tender = self.tender(tender_id)
         query_vector = self.indexes.tender_vectors.vector(tender_id)
         if query_vector is None:
@@ -334,10 +363,21 @@ class Engine:
     ) -> list[SupplierMatch]:
         """Suppliers for a typed need; a query with no meaningful content (nonsense, stop words only,
         a script no profile is written in) finds no one rather than the 'least bad' suppliers."""
+        return self.search_suppliers_page(query, filters, limit, offset, min_grade)[0]
+
+    def search_suppliers_page(
+        self,
+        query: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_grade: str | None = None,
+    ) -> tuple[list[SupplierMatch], int]:
+        """One page of suppliers for a free-text need and how many were ranked in all."""
         if not query or not query.strip():
             raise ValueError("query: must not be empty")
         if not meaningful_terms(query):
-            return []
+            return [], 0
         query_vector = self.embedder.encode_queries([query])[0]
         return self._rank_suppliers(
             query_vector, query, None, filters, limit, offset, True, datetime.now(UTC), min_grade
@@ -354,7 +394,7 @@ class Engine:
         include_ineligible: bool,
         now: datetime,
         min_grade: str | None = None,
-    ) -> list[SupplierMatch]:
+    ) -> tuple[list[SupplierMatch], int]:
         startups = self.catalogue.startups
         cut = self.floor(min_grade)
         accept = _supplier_predicate(filters or SupplierFilters())
@@ -371,14 +411,14 @@ class Engine:
             admissible, allowed, need=limit + offset, population=len(startups),
         )  # fmt: skip
         if not candidates:
-            return []
+            return [], 0
         records, eligibilities, matrix = self.supplier_matrix(tender, query_text, candidates, now, query_vector)
         names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
         direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
         scores, parts = self.scorer.score(direction, names, matrix)
         probabilities = self.calibrator.probability(direction, scores)
         if tender is None and cut > float("-inf") and not evidence_of_meaning(matrix, names):
-            return []
+            return [], 0
         keep = [
             i for i in range(len(records))
             if (include_ineligible or eligibilities is None or eligibilities[i].status != EligibilityStatus.ineligible)
@@ -423,7 +463,7 @@ class Engine:
                     explanation=explanation,
                 )
             )
-        return matches
+        return matches, len(keep)
 
     def supplier_matrix(
         self,

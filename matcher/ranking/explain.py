@@ -8,8 +8,9 @@ import numpy as np
 
 from matcher import cpv
 from matcher.cpv import CPVLabel
+from matcher.i18n import translate
 from matcher.ranking.features import LABELS
-from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution
+from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, FeatureContribution, Reason
 
 
 def cpv_matches(
@@ -44,7 +45,7 @@ def explain(
     cpv_pairs: list[CPVMatchOut],
     eligibility: Eligibility | None,
     top: int = 3,
-    track_record: str | None = None,
+    track_record: Reason | None = None,
 ) -> Explanation:
     order = np.argsort(-contributions)
     features = [
@@ -56,31 +57,38 @@ def explain(
         if contributions[i] > 0
     ]  # fmt: skip
     reasons = [f.label for f in features[:top] if f.name != "eligibility"]
-    summary = "Fits because of " + ", ".join(reasons) if reasons else "Weak fit"
+    # The API's English sentence; pages and e-mails rebuild it in the reader's language from `features`.
+    summary = translate("en", "fits_because", reasons=", ".join(reasons)) if reasons else translate("en", "weak_fit")
     if shared_terms:
-        summary += f"; shared terms: {', '.join(shared_terms[:4])}"
+        summary += f"; {translate('en', 'shared_terms').lower()}: {', '.join(shared_terms[:4])}"
     if cpv_pairs:
         mark = ", inferred from the text" if cpv_pairs[0].inferred else ""
         summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label}{mark})"
     if track_record:
-        summary += f"; {track_record}"
-    gaps = list(eligibility.reasons) if eligibility else []
+        summary += f"; {track_record.message}"
     return Explanation(
         summary=summary + ".",
         features=features,
         shared_terms=shared_terms,
         cpv_matches=cpv_pairs,
-        gaps=gaps,
-        track_record=track_record,
+        gaps=list(eligibility.reasons) if eligibility else [],
+        gap_details=list(eligibility.details) if eligibility else [],
+        track_record=track_record.message if track_record else None,
+        track_record_detail=track_record,
     )
 
 
 def track_record_note(
     division: str | None, contracts: int, catalogue: dict[str, CPVLabel], lang: str = "en"
-) -> str | None:
-    """'2 verified public contracts in IT services…' through the CPV catalogue; None without any."""
+) -> Reason | None:
+    """'2 verified public contracts in IT services' (code 'track_record_note', count and the division's code).
+
+    Its message is English with the CPV catalogue's label; pages render the code with the division's
+    label in the reader's language.
+    """
     if not division or contracts <= 0:
         return None
-    label = cpv.label(division + "000000", lang, catalogue)
-    noun = "contract" if contracts == 1 else "contracts"
-    return f"{contracts} verified public {noun} in {label}"
+    code = division + "000000"
+    label = cpv.label(code, lang, catalogue)
+    message = translate(lang, "track_record_note", count=contracts, field=label)
+    return Reason(code="track_record_note", params={"count": contracts, "cpv": code}, message=message)

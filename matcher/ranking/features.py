@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from matcher import cpv
+from matcher.i18n import translate
 from matcher.ranking.casebase import CASE_FEATURES
 from matcher.ranking.catalogue import StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import topic_similarity
@@ -23,28 +24,13 @@ from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.ranking.results import Eligibility
 from matcher.text import fold
 
-LABELS = {
-    "semantic": "similar activity (meaning)",
-    "lexical": "shared key terms",
-    "cpv": "matching CPV codes",
-    "sector": "sector and tags mentioned",
-    "region": "same region",
-    "budget_fit": "budget fits the company's size",
-    "deadline": "time left to answer",
-    "sme_reserved": "reserved for small firms",
-    "first_reference": "open to a first reference",
-    "eligibility": "eligibility",
-    "experience": "track record (references)",
-    "references": "past contracts (or stated activity) like this one",
-    "reference_terms": "same words as past contracts or stated activity",
-    "closest_reference": "a very similar past contract",
-    "typical_reference": "most past contracts alike",
-    "cpv_depth": "same precise CPV category",
-    "city": "same city",
-    "local_works": "works contract close to home",
-    "cpv_topic": "same kind of contract (read from the text)",
-    "track_record": "verified public contracts in this field",
-}
+# Feature names; their readable labels are the catalogue's "feat_<name>" messages (matcher/i18n).
+FEATURE_NAMES = (
+    "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline", "sme_reserved",
+    "first_reference", "eligibility", "experience", "references", "reference_terms", "closest_reference",
+    "typical_reference", "cpv_depth", "city", "local_works", "cpv_topic", "track_record",
+)  # fmt: skip
+LABELS = {name: translate("en", f"feat_{name}") for name in FEATURE_NAMES}  # English, for the API
 
 TENDER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline",

@@ -45,6 +45,39 @@ class MatchingEngine(Protocol):
         min_grade: str | None = None,
     ) -> list[SupplierMatch]: ...
 
+    # The same three with the number of ranked results over all pages (the API's `total`).
+    def recommend_tenders_page(
+        self,
+        startup_id: str,
+        filters: TenderFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        now: datetime | None = None,
+        diversity: float = 0.0,
+        only_tenders: Collection[str] | None = None,
+        min_grade: str | None = None,
+    ) -> tuple[list[TenderMatch], int]: ...
+
+    def suppliers_for_tender_page(
+        self,
+        tender_id: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        include_ineligible: bool = False,
+        now: datetime | None = None,
+        min_grade: str | None = None,
+    ) -> tuple[list[SupplierMatch], int]: ...
+
+    def search_suppliers_page(
+        self,
+        query: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_grade: str | None = None,
+    ) -> tuple[list[SupplierMatch], int]: ...
+
     def readiness(self) -> dict[str, bool]: ...
 
     def sync(self, progress: bool = False) -> dict[str, int]: ...

@@ -10,6 +10,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from matcher.i18n import render
+
 
 class EligibilityStatus(StrEnum):
     eligible = "eligible"
@@ -17,14 +19,27 @@ class EligibilityStatus(StrEnum):
     ineligible = "ineligible"
 
 
+class Reason(BaseModel):
+    """A reason as a message code with parameters (rendered in any language) and its English text."""
+
+    code: str = Field(description="Message key in the catalogue, e.g. 'elig_gap_certification'.")
+    params: dict[str, str | int | float] = Field(default_factory=dict, description="Values of the message.")
+    message: str = Field(description="The reason in English; render `code` with `params` for other languages.")
+
+    @classmethod
+    def of(cls, code: str, **params: str | int | float) -> Reason:
+        return cls(code=code, params=params, message=render("en", code, params))
+
+
 class Eligibility(BaseModel):
     status: EligibilityStatus
     reasons: list[str] = Field(default_factory=list, description="Readable gaps, e.g. 'requires ISO 27001'.")
+    details: list[Reason] = Field(default_factory=list, description="The same reasons as codes with parameters.")
 
 
 class FeatureContribution(BaseModel):
     name: str = Field(description="Feature key, e.g. 'semantic', 'lexical', 'cpv'.")
-    label: str = Field(description="Readable name of the feature.")
+    label: str = Field(description="Readable name of the feature (English; its message key is 'feat_<name>').")
     value: float = Field(description="Raw feature value, usually in [0, 1].")
     contribution: float = Field(description="Weight x value: its share of the score.")
 
@@ -52,6 +67,10 @@ class Explanation(BaseModel):
     notes: list[str] = Field(
         default_factory=list,
         description="Message codes to render in the reader's language, e.g. 'feedback_similar_not_relevant'.",
+    )
+    gap_details: list[Reason] = Field(default_factory=list, description="The gaps as codes with parameters.")
+    track_record_detail: Reason | None = Field(
+        default=None, description="`track_record` as a code: 'track_record_note' with count and cpv (division code)."
     )
     track_record: str | None = Field(
         default=None, description="e.g. '2 verified public contracts in IT services' (buyer side, with a tender)."

@@ -20,6 +20,7 @@ from matcher.store.models import (
     TenderLot,
     WebSession,
 )
+from matcher.store.tools_models import AlertItem, Bid, BidReminder, SavedSearch
 from matcher.store.trust_models import (
     AwardLink,
     ContactRequest,
@@ -32,10 +33,13 @@ from matcher.store.trust_models import (
 )
 
 __all__ = [
+    "AlertItem",
     "ApiKey",
     "Award",
     "AwardLink",
     "Base",
+    "Bid",
+    "BidReminder",
     "Buyer",
     "CPVCode",
     "ContactRequest",
@@ -49,6 +53,7 @@ __all__ = [
     "Feedback",
     "IndexState",
     "Notification",
+    "SavedSearch",
     "SentItem",
     "Shortlist",
     "ShortlistItem",

@@ -11,7 +11,7 @@ def tender_text(tender: Tender) -> str:
     """Title first (it carries most of the signal), then description, lots and CPV labels."""
     parts = [tender.title, tender.description]
     parts.extend(lot.title for lot in tender.lots)
-    parts.extend(cpv.label(code, "fr") for code in tender.cpv_codes[:3])
+    parts.extend(cpv.label(code, "fr", official=False) for code in tender.cpv_codes[:3])
     return normalize(". ".join(part for part in parts if part))
 
 
@@ -25,7 +25,7 @@ def startup_text(startup: Startup) -> str:
         ", ".join(startup.technologies),
         ". ".join(startup.references[:20]),
     ]
-    parts.extend(cpv.label(code, "fr") for code in startup.cpv_codes[:5])
+    parts.extend(cpv.label(code, "fr", official=False) for code in startup.cpv_codes[:5])
     return normalize(". ".join(part for part in parts if part))
 
 

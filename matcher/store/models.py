@@ -172,7 +172,12 @@ class CPVCode(Base):
 
 
 class Feedback(Base):
+    """One verdict per (startup, tender, verdict): posting it again is a no-op (see store.feedback)."""
+
     __tablename__ = "feedback"
+    __table_args__ = (
+        UniqueConstraint("startup_id", "tender_id", "verdict", name="uq_feedback_startup_tender_verdict"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     startup_id: Mapped[int] = mapped_column(ForeignKey("startups.id", ondelete="CASCADE"), index=True)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Response
 from matcher.schemas import BuyerKind
 from matcher.store import repository
 from service.auth import ensure_buyer_access
+from service.created import new_external_id, set_location
 from service.deps import CurrentKeyDep, EngineSlotDep, SessionDep, StaffDep
 from service.errors import declare
 from service.params import Limit, Offset, Region, TextQuery
@@ -46,12 +47,15 @@ def list_buyers(
     "",
     status_code=201,
     summary="Create a buyer",
-    description="Staff only.",
+    description="Staff only. Without `external_id` the server assigns one; `Location` names the new record.",
     responses=declare(401, 403, 409, 422),
 )
-def create_buyer(body: BuyerCreate, session: SessionDep, _identity: StaffDep) -> BuyerPublic:
+def create_buyer(body: BuyerCreate, response: Response, session: SessionDep, _identity: StaffDep) -> BuyerPublic:
+    if body.external_id is None:
+        body = body.model_copy(update={"external_id": new_external_id("buyers")})
     row = repository.create_buyer(session, body)
     session.commit()
+    set_location(response, "buyers", row.external_id)
     return BuyerPublic.model_validate(row)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from matcher.digests import curate
 from matcher.digests.build import build_batch, explain_pair
 from matcher.digests.export import export_batch
+from matcher.digests.outbox import write_outbox
 from matcher.digests.render import preview as render_preview
 from matcher.digests.send import RetryPolicy, send_batch
 from matcher.digests.views import BatchContent, audit_view, batch_summary, delivery_view
@@ -25,6 +26,7 @@ from matcher.store import Delivery, Digest, Startup
 from matcher.store.keys import Identity
 from service.deps import EngineDep, EngineSlotDep, SessionDep, SettingsDep, StaffDep, StoreDep
 from service.errors import ApiError, declare, invalid
+from service.params import Limit, Offset
 from service.security import EMAIL_PREVIEW_CSP
 
 router = APIRouter(prefix="/digests", tags=["digests"])
@@ -66,6 +68,23 @@ class SendRequest(Checked):
     confirm_uncertain: bool = Field(default=False, description="Mark messages of unknown outcome delivered.")
     max_attempts: int = Field(default=3, ge=1, le=10)
     backoff_seconds: float = Field(default=2.0, ge=0, le=300)
+    dry_run: bool = Field(
+        default=False,
+        description="Send nothing: write each e-mail as an .eml file under $TREMPLIN_HOME/outbox/<week>-<audience>/ "
+        "and answer 200 with the files. Delivery states do not change.",
+    )
+
+
+def _page(data: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
+    """The list envelope shared by every list route."""
+    return {"data": data, "total": total, "limit": limit, "offset": offset}
+
+
+def _header_value(text: str) -> str:
+    """Text made safe for one HTTP header line: control characters dropped, then RFC 2047 encoded
+    on a single line (a folded value, with its line break, is refused by the HTTP server)."""
+    clean = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return Header(clean, "utf-8").encode(maxlinelen=0)
 
 
 def _actor(identity: Identity) -> str:
@@ -107,10 +126,12 @@ def list_batches(
     week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
     audience: Audience | None = None,
     status: Literal["draft", "in_review", "approved", "sent"] | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Digest batches, newest week first, with their status (draft, in review, approved, sent). Staff only."""
     rows = curate.list_batches(session, week, audience, status)
-    return {"data": [batch_summary(b) for b in rows], "count": len(rows)}
+    return _page([batch_summary(b) for b in rows[offset : offset + limit]], len(rows), limit, offset)
 
 
 @router.post(
@@ -142,10 +163,12 @@ def get_batch(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[
 
 
 @router.get("/{batch_id}/audit", summary="Audit trail of a batch", responses=declare(401, 403, 404))
-def audit(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+def audit(
+    batch_id: BatchId, session: SessionDep, _staff: StaffDep, limit: Limit = 200, offset: Offset = 0
+) -> dict[str, Any]:
     """Every change made to the batch: who, when, what. Staff only."""
     rows = curate.audit_trail(session, batch_id)
-    return {"data": [audit_view(entry) for entry in rows], "count": len(rows)}
+    return _page([audit_view(entry) for entry in rows[offset : offset + limit]], len(rows), limit, offset)
 
 
 @router.get(
@@ -218,7 +241,7 @@ def preview(
 ) -> Response:
     """The HTML e-mail exactly as it would be sent to this recipient. Staff only."""
     rendered = render_preview(session, batch_id, digest_id, settings)
-    headers = {"X-Digest-Subject": Header(rendered.subject, "utf-8").encode()}  # RFC 2047: ASCII-safe
+    headers = {"X-Digest-Subject": _header_value(rendered.subject)}
     if format == "text":
         return PlainTextResponse(rendered.text, headers=headers)
     return HTMLResponse(rendered.html, headers=headers | {"Content-Security-Policy": EMAIL_PREVIEW_CSP})
@@ -328,12 +351,13 @@ def item_note(
     summary="Send an approved batch",
     description="Runs after the response; follow it with `GET /digests/{batch_id}/deliveries`. A re-run sends "
     "nothing already delivered. Messages whose outcome is unknown after a crash are reported, not resent, "
-    "unless `resend_uncertain` (same Message-ID) or `confirm_uncertain`.",
+    "unless `resend_uncertain` (same Message-ID) or `confirm_uncertain`. `dry_run` writes .eml files instead.",
     responses=declare(401, 403, 404, 409, 422),
 )
 def send(
     batch_id: BatchId,
     body: SendRequest,
+    response: Response,
     background: BackgroundTasks,
     session: SessionDep,
     store: StoreDep,
@@ -347,6 +371,15 @@ def send(
     repair = body.retry_failed or body.resend_uncertain or body.confirm_uncertain
     if batch.status != "approved" and not (repair and batch.status == "sent"):
         raise ApiError(409, f"batch {batch.week}/{batch.audience} is {batch.status}: only an approved batch is sent")
+    if body.dry_run:
+        outbox = write_outbox(store, batch_id, settings)
+        response.status_code = 200
+        return {
+            "batch_id": batch_id,
+            "status": "dry_run",
+            "folder": str(outbox.folder.resolve()),
+            "files": [path.name for path in outbox.files],
+        }
     policy = RetryPolicy(max_attempts=body.max_attempts, backoff_seconds=body.backoff_seconds)
     background.add_task(
         send_batch, store, batch_id, actor=_actor(staff), settings=settings, policy=policy,
@@ -357,14 +390,13 @@ def send(
 
 
 @router.get("/{batch_id}/deliveries", summary="Delivery of each digest", responses=declare(401, 403, 404))
-def deliveries(batch_id: BatchId, session: SessionDep, _staff: StaffDep) -> dict[str, Any]:
+def deliveries(
+    batch_id: BatchId, session: SessionDep, _staff: StaffDep, limit: Limit = 200, offset: Offset = 0
+) -> dict[str, Any]:
     """The delivery state of each digest of the batch: sent, failed, pending. Staff only."""
     batch = curate.get_batch(session, batch_id)
     rows = session.scalars(
         select(Delivery).join(Digest, Delivery.digest_id == Digest.id).where(Digest.batch_id == batch_id)
     ).all()
-    return {
-        "batch": batch_summary(batch, rows),
-        "data": [{"digest_id": row.digest_id} | delivery_view(row) for row in rows],
-        "count": len(rows),
-    }
+    shown = [{"digest_id": row.digest_id} | delivery_view(row) for row in rows[offset : offset + limit]]
+    return {"batch": batch_summary(batch, rows)} | _page(shown, len(rows), limit, offset)

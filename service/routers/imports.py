@@ -80,6 +80,14 @@ def import_file(
             reject_path.unlink(missing_ok=True)
     slot.sync()
     answer = report.to_dict()
+    listed = answer.pop("rejected")
+    answer["rejected"] = {  # the list envelope: the first rows, `total` counts them all
+        "data": listed,
+        "total": answer.pop("rejected_count"),
+        "limit": settings.max_reject_report,
+        "offset": 0,
+    }
+    answer.pop("rejected_truncated", None)  # said by total > len(data)
     if report.rejected_count:
         answer["rejects_url"] = f"/imports/rejects/{token}"
     else:

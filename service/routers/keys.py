@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from matcher.store import ApiKey, keys
 from service.deps import CurrentKeyDep, SessionDep, StaffDep
 from service.errors import declare
+from service.params import Limit, Offset
 from service.schemas import KeyCreate, KeyCreated, KeyPublic, KeysPublic, WhoAmI
 
 router = APIRouter(tags=["keys"])
@@ -52,9 +53,10 @@ def who_am_i(identity: CurrentKeyDep) -> WhoAmI:
     description="Staff only. Prefixes and metadata; secrets are never stored, so never shown.",
     responses=declare(401, 403),
 )
-def list_keys(session: SessionDep, _identity: StaffDep) -> KeysPublic:
+def list_keys(session: SessionDep, _identity: StaffDep, limit: Limit = 50, offset: Offset = 0) -> KeysPublic:
     rows = keys.list_keys(session)
-    return KeysPublic(data=[key_public(session, row) for row in rows], count=len(rows))
+    page = rows[offset : offset + limit]
+    return KeysPublic(data=[key_public(session, row) for row in page], total=len(rows), limit=limit, offset=offset)
 
 
 @router.post(

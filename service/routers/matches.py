@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from matcher.ranking.results import TenderFilters
 from service.auth import ensure_startup_access
 from service.deps import CurrentKeyDep, EngineSlotDep
-from service.errors import declare, invalid
+from service.errors import declare, invalid, request_language
+from service.localize import localize_matches
 from service.params import CpvPrefix, MatchLimit, MatchOffset, MinGrade, Region
 from service.routers.startups import StartupId
 from service.schemas import MatchesPublic
@@ -33,6 +34,7 @@ Money = Annotated[float | None, Query(ge=0, le=1e15, description="Estimated valu
     dependencies=[Depends(expensive_call)],
 )
 def startup_matches(
+    request: Request,
     startup_id: StartupId,
     identity: CurrentKeyDep,
     slot: EngineSlotDep,
@@ -59,5 +61,8 @@ def startup_matches(
         deadline_within_days=deadline_within_days,
         include_ineligible=include_ineligible,
     )
-    matches = slot.get().recommend_tenders(startup_id, filters, limit=limit, offset=offset, min_grade=min_grade)
-    return MatchesPublic(data=matches, limit=limit, offset=offset)
+    matches, total = slot.get().recommend_tenders_page(
+        startup_id, filters, limit=limit, offset=offset, min_grade=min_grade
+    )
+    matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
+    return MatchesPublic(data=matches, total=total, limit=limit, offset=offset)

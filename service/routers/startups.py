@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from matcher.store import Startup, repository
 from matcher.store.keys import Identity
 from service.auth import can_see_contact, ensure_startup_access
+from service.created import new_external_id, set_location
 from service.deps import CurrentKeyDep, EngineSlotDep, SessionDep, StaffDep
 from service.errors import declare
 from service.params import CpvPrefix, Limit, Offset, Region, TextQuery
@@ -54,15 +55,19 @@ def list_startups(
     "",
     status_code=201,
     summary="Create a startup",
-    description="Staff only. Validated like a file import row; the matching indexes are updated at once.",
+    description="Staff only. Validated like a file import row; the matching indexes are updated at once. "
+    "Without `external_id` the server assigns one; the answer's `Location` header names the new record.",
     responses=declare(401, 403, 409, 422),
 )
 def create_startup(
-    body: StartupCreate, session: SessionDep, identity: StaffDep, engine: EngineSlotDep
+    body: StartupCreate, response: Response, session: SessionDep, identity: StaffDep, engine: EngineSlotDep
 ) -> StartupPublic:
+    if body.external_id is None:
+        body = body.model_copy(update={"external_id": new_external_id("startups")})
     row = repository.create_startup(session, body)
     session.commit()
     engine.refresh("startups", [row.external_id])
+    set_location(response, "startups", row.external_id)
     return startup_public(row, identity)
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from matcher.ranking.results import SupplierFilters
 from matcher.store import repository
 from matcher.store.keys import Identity
 from service.auth import ensure_tender_owner
 from service.deps import BuyerOrStaffDep, EngineSlotDep, SessionDep
-from service.errors import declare, invalid
+from service.errors import declare, invalid, request_language
+from service.localize import localize_matches
 from service.params import CpvPrefix, MatchLimit, MatchOffset, MinGrade, Region
 from service.routers.tenders import TenderId
 from service.schemas import SupplierSearch, SuppliersPublic
@@ -41,6 +42,7 @@ def _own_tender(session: SessionDep, identity: Identity, tender_id: str) -> None
     dependencies=[Depends(expensive_call)],
 )
 def tender_suppliers(
+    request: Request,
     tender_id: TenderId,
     session: SessionDep,
     identity: BuyerOrStaffDep,
@@ -67,31 +69,32 @@ def tender_suppliers(
     )
     _check_headcount(filters, "query")
     session.close()  # ranking may take a moment: hold no connection meanwhile
-    matches = slot.get().suppliers_for_tender(
+    matches, total = slot.get().suppliers_for_tender_page(
         tender_id, filters, limit=limit, offset=offset, include_ineligible=include_ineligible, min_grade=min_grade
     )
-    return SuppliersPublic(data=matches, limit=limit, offset=offset)
+    matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
+    return SuppliersPublic(data=matches, total=total, limit=limit, offset=offset)
 
 
 @router.post(
     "/suppliers/search",
     summary="Search suppliers",
-    description="Staff or buyers. Give either `query` (a need in French, Arabic or English) or `tender_id` "
+    description="Staff or buyers. Give either `q` (a need in French, Arabic or English) or `tender_id` "
     "(one of the buyer's own tenders), plus filters on sector, region, certification, size and CPV.",
     responses=declare(401, 403, 404, 422, 429, 503),
     dependencies=[Depends(expensive_call)],
 )
 def search_suppliers(
-    body: SupplierSearch, session: SessionDep, identity: BuyerOrStaffDep, slot: EngineSlotDep
+    request: Request, body: SupplierSearch, session: SessionDep, identity: BuyerOrStaffDep, slot: EngineSlotDep
 ) -> SuppliersPublic:
-    query = (body.query or "").strip()
+    query = (body.q or "").strip()
     if bool(query) == bool(body.tender_id):
-        raise invalid("body.query", "give either a non-empty query or a tender_id, not both")
+        raise invalid("body.q", "give either a non-empty q or a tender_id, not both")
     _check_headcount(body.filters, "body.filters")
     if body.tender_id:
         _own_tender(session, identity, body.tender_id)
         session.close()
-        matches = slot.get().suppliers_for_tender(
+        matches, total = slot.get().suppliers_for_tender_page(
             body.tender_id,
             body.filters,
             limit=body.limit,
@@ -101,7 +104,8 @@ def search_suppliers(
         )
     else:
         session.close()
-        matches = slot.get().search_suppliers(
+        matches, total = slot.get().search_suppliers_page(
             query, body.filters, limit=body.limit, offset=body.offset, min_grade=body.min_grade
         )
-    return SuppliersPublic(data=matches, limit=body.limit, offset=body.offset)
+    matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
+    return SuppliersPublic(data=matches, total=total, limit=body.limit, offset=body.offset)

@@ -9,14 +9,17 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from service.web import digests, pages, profile, search, staff, trust
+from service.web import board, digests, pages, profile, search, staff, staff_lists, tenders, trust
 from service.web.render import HERE, STATIC_PREFIX
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(profile.router)
 router.include_router(search.router)
+router.include_router(tenders.router)
+router.include_router(board.router)
 router.include_router(staff.router)
+router.include_router(staff_lists.router)
 router.include_router(digests.router)
 router.include_router(trust.router)
 router.mount(STATIC_PREFIX, StaticFiles(directory=HERE / "static"), name="web-static")

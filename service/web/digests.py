@@ -8,6 +8,7 @@ CLI share one state machine and one audit trail; a refused change comes back as 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 from fastapi import APIRouter, Form, Request, Response
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from matcher.digests import curate
 from matcher.digests.build import build_batch
+from matcher.digests.outbox import send_plan, smtp_configured, write_outbox
 from matcher.digests.render import preview
 from matcher.digests.send import send_batch
 from matcher.digests.views import BatchContent, audit_view
@@ -58,14 +60,23 @@ def build(
     try:
         report = build_batch(store_of(request), engine, week.strip() or None, audience, actor=actor_of(identity))
     except (TremplinError, ValueError) as exc:
-        session.flash(str(exc), "error")
+        session.flash(translator(request).error(exc), "error")
         return redirect("/staff/digests")
     if report.skipped:
-        session.flash(t("build_skipped", reason=report.skipped), "warning")
+        reason = t("edition_not_editable", status=t(f"status_{report.status}")) if report.status else report.skipped
+        session.flash(t("edition_build_skipped", reason=reason), "warning")
     else:
-        audience_label = t(f"audience_{report.audience}")
+        with store_of(request).session() as db:  # the same count as the batch page shows
+            digest_count = BatchContent.load(db, report.batch_id).summary()["digests"]
         session.flash(
-            t("built", week=report.week, audience=audience_label, recipients=report.recipients, items=report.items)
+            t(
+                "edition_built",
+                week=report.week,
+                audience=t(f"audience_{report.audience}"),
+                digests=digest_count,
+                items=report.items,
+                without_match=max(report.recipients - digest_count, 0),
+            )
         )
     for error in report.errors[:5]:
         session.flash(error, "warning")
@@ -79,7 +90,7 @@ def batch_page(request: Request, batch_id: int, q: str = "", page: int = 1, dige
     require_staff(request)
     with store_of(request).session() as session:
         content = BatchContent.load(session, batch_id)
-        views = [content.digest(d) for d in content.digests()]
+        views = [_with_deadlines(content.digest(d)) for d in content.digests()]
         audit = [audit_view(entry) for entry in curate.audit_trail(session, batch_id)][-30:]
         summary = content.summary()
     needle = q.strip().casefold()
@@ -106,6 +117,15 @@ def batch_page(request: Request, batch_id: int, q: str = "", page: int = 1, dige
     )
 
 
+def _with_deadlines(view: dict[str, Any]) -> dict[str, Any]:
+    """Items carry their tender's deadline as a date the page can format (stored as ISO text)."""
+    for item in view["items"]:
+        tender = item.get("tender") or {}
+        raw = tender.get("deadline_at")
+        tender["deadline"] = datetime.fromisoformat(raw) if raw else None
+    return view
+
+
 def _transitions(status: str) -> list[str]:
     allowed = [
         action for action, (sources, _) in curate.TRANSITIONS.items() if status in sources and action != "mark_sent"
@@ -126,7 +146,7 @@ def _apply(request: Request, change: Callable[[Any], Any]) -> bool:
         with store_of(request).session() as db:
             change(db)
     except (TremplinError, ValueError) as exc:
-        session.flash(str(exc), "error")
+        session.flash(translator(request).error(exc), "error")
         return False
     session.flash(translator(request)("done"))
     return True
@@ -152,7 +172,7 @@ def item_action(
         "note": lambda db: curate.set_note(db, batch_id, note, actor, item_id=item_id),
     }
     if action not in changes:
-        web_session(request).flash(f"action: {action!r}", "error")
+        web_session(request).flash(translator(request)("unavailable", what=action), "error")
     else:
         _apply(request, changes[action])
     return _back(batch_id, digest_id)
@@ -239,25 +259,51 @@ def batch_note(request: Request, batch_id: int, note: Annotated[str, Form()] = "
     return _back(batch_id)
 
 
+@router.get("/staff/digests/{batch_id}/send")
+def send_confirmation(request: Request, batch_id: int) -> Response:
+    """The step before sending: how many e-mails leave, through which server, or the dry run."""
+    require_staff(request)
+    settings = settings_of(request)
+    with store_of(request).session() as db:
+        plan = send_plan(db, batch_id, settings)
+    folder = settings.home.resolve() / "outbox" / f"{plan.week}-{plan.audience}"
+    return render(request, "staff/send_confirm.html", {"plan": plan, "folder": str(folder)})
+
+
+def _send(request: Request, batch_id: int, actor: str) -> Response:
+    t = translator(request)
+    session = web_session(request)
+    settings = settings_of(request)
+    try:
+        if not smtp_configured(settings):
+            with store_of(request).session() as db:
+                plan = send_plan(db, batch_id, settings)
+            if plan.status != "approved":
+                raise ValueError(f"batch {plan.week}/{plan.audience} is {plan.status}: only an approved batch is sent")
+            outbox = write_outbox(store_of(request), batch_id, settings)
+            session.flash(t("dry_run_done", count=len(outbox.files), folder=str(outbox.folder.resolve())), "warning")
+            return _back(batch_id)
+        report = send_batch(store_of(request), batch_id, actor=actor, settings=settings)
+    except (TremplinError, ValueError) as exc:
+        session.flash(translator(request).error(exc), "error")
+        return _back(batch_id)
+    failed = len(report.failed) + len(report.retry_later) + len(report.uncertain)
+    session.flash(t("sent_report", sent=report.sent, failed=failed), "warning" if failed else "success")
+    if report.aborted:
+        session.flash(report.aborted, "error")
+    return _back(batch_id)
+
+
 @router.post("/staff/digests/{batch_id}/{action}")
-def batch_action(request: Request, batch_id: int, action: str) -> Response:
+def batch_action(request: Request, batch_id: int, action: str, confirm: Annotated[str, Form()] = "") -> Response:
     identity = require_staff(request)
     actor = actor_of(identity)
-    t = translator(request)
     if action == "send":
-        session = web_session(request)
-        try:
-            report = send_batch(store_of(request), batch_id, actor=actor, settings=settings_of(request))
-        except (TremplinError, ValueError) as exc:
-            session.flash(str(exc), "error")
-            return _back(batch_id)
-        failed = len(report.failed) + len(report.retry_later) + len(report.uncertain)
-        session.flash(t("sent_report", sent=report.sent, failed=failed), "warning" if failed else "success")
-        if report.aborted:
-            session.flash(report.aborted, "error")
-        return _back(batch_id)
+        if confirm != "yes":  # sending goes through the confirmation page
+            return redirect(f"/staff/digests/{batch_id}/send")
+        return _send(request, batch_id, actor)
     if action not in curate.TRANSITIONS or action == "mark_sent":
-        web_session(request).flash(f"action: {action!r}", "error")
+        web_session(request).flash(translator(request)("unavailable", what=action), "error")
         return _back(batch_id)
     _apply(request, lambda db: curate.transition(db, batch_id, action, actor))
     return _back(batch_id)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 
-from matcher.ranking.results import TenderFilters
+from matcher.alerts.pipeline import hidden_tender_ids
+from matcher.ranking.results import TenderFilters, TenderMatch
 from matcher.schemas import MOROCCAN_REGIONS
+from matcher.store import Startup
 from matcher.store.feedback import Verdict, list_feedback, record_feedback
-from matcher.store.keys import verify_key
+from matcher.store.keys import Role, verify_key
 from matcher.store.repository import get_startup
-from service.web.i18n import localized_summary
+from service.web.i18n import localized_summary, normalize_language
 from service.web.render import (
     HOME_BY_ROLE,
     PageError,
@@ -69,6 +72,11 @@ def login(request: Request, api_key: Annotated[str, Form()] = "", next: Annotate
     if identity is None:
         return render(request, "login.html", {"next": safe_next(next) or "", "error": t("login_invalid")}, 401)
     web_session(request).sign_in(identity, store_of(request))
+    if identity.startup_pk is not None and not web_session(request).lang:  # no language chosen yet: the profile's
+        with store_of(request).session() as session:
+            startup = session.get(Startup, identity.startup_pk)
+            if startup is not None and normalize_language(startup.preferred_language):
+                web_session(request).set_lang(startup.preferred_language)
     return redirect(safe_next(next) or HOME_BY_ROLE[identity.role])
 
 
@@ -94,11 +102,13 @@ def my_matches(
     region: str | None = None,
     cpv: str | None = None,
     ineligible: Annotated[bool, Query()] = False,
+    sort: str = "score",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     startup_id = own_startup_id(request)
     if startup_id is None:
         return redirect("/staff")
-    return _matches_page(request, startup_id, region, cpv, ineligible)
+    return _matches_page(request, startup_id, region, cpv, ineligible, sort, page)
 
 
 @router.get("/startup/{startup_id}/matches")
@@ -108,12 +118,37 @@ def startup_matches(
     region: str | None = None,
     cpv: str | None = None,
     ineligible: Annotated[bool, Query()] = False,
+    sort: str = "score",
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     require_startup_access(request, startup_id)
-    return _matches_page(request, startup_id, region, cpv, ineligible)
+    return _matches_page(request, startup_id, region, cpv, ineligible, sort, page)
 
 
-def _matches_page(request: Request, startup_id: str, region: str | None, cpv: str | None, ineligible: bool) -> Response:
+MATCH_SORTS = ("score", "deadline", "value", "publication")
+MAX_MATCHES = 100  # the ranked list the page counts and pages through
+
+
+def _sorted_matches(found: list[TenderMatch], sort: str) -> list[TenderMatch]:
+    far = datetime.max.replace(tzinfo=UTC)
+    if sort == "deadline":
+        return sorted(found, key=lambda m: (m.deadline_at or far, -m.score))
+    if sort == "value":
+        return sorted(found, key=lambda m: (-(m.estimated_value or -1), -m.score))
+    if sort == "publication":
+        return sorted(found, key=lambda m: (-(m.published_at.timestamp() if m.published_at else 0), -m.score))
+    return found
+
+
+def _matches_page(
+    request: Request,
+    startup_id: str,
+    region: str | None,
+    cpv: str | None,
+    ineligible: bool,
+    sort: str = "score",
+    page: int = 1,
+) -> Response:
     t = translator(request)
     identity = require_startup_access(request, startup_id)
     region = (region or "").strip() or None
@@ -127,15 +162,26 @@ def _matches_page(request: Request, startup_id: str, region: str | None, cpv: st
         verdicts: dict[str, str] = {}
         for record in reversed(list_feedback(session, startup_id, limit=500)):
             verdicts[record.tender_id] = record.verdict.value
+        hidden = hidden_tender_ids(session, startup_id)
+    if sort not in MATCH_SORTS:
+        errors["sort"] = t("invalid_choice")
     matches = []
+    total = 0
     if not errors:
         filters = TenderFilters(region=region, cpv_prefix=cpv, include_ineligible=ineligible)
-        found = engine_slot(request).get().recommend_tenders(startup_id, filters, limit=MATCHES_PER_PAGE)
+        found = engine_slot(request).get().recommend_tenders(startup_id, filters, limit=MAX_MATCHES + len(hidden))
+        # "Not relevant" hides a tender; the ranking engine may already leave them out (relevance work)
+        found = [m for m in found if m.tender_id not in hidden][:MAX_MATCHES]
+        total = len(found)
+        start = (page - 1) * MATCHES_PER_PAGE
         matches = [
-            {"m": m, "summary": localized_summary(t, m.explanation), "days": t.days_left(m.deadline_at)} for m in found
+            {"m": m, "summary": localized_summary(t, m.explanation), "days": t.days_left(m.deadline_at)}
+            for m in _sorted_matches(found, sort)[start : start + MATCHES_PER_PAGE]
         ]
     query = urlencode(
-        [(k, v) for k, v in (("region", region), ("cpv", cpv)) if v] + ([("ineligible", "1")] if ineligible else [])
+        [(k, v) for k, v in (("region", region), ("cpv", cpv)) if v]
+        + ([("ineligible", "1")] if ineligible else [])
+        + ([("sort", sort)] if sort != "score" else [])
     )
     return render(
         request,
@@ -151,6 +197,14 @@ def _matches_page(request: Request, startup_id: str, region: str | None, cpv: st
             "regions": MOROCCAN_REGIONS,
             "query": query,
             "pages": startup_pages(identity, startup_id),
+            "total": total,
+            "more": total >= MAX_MATCHES,
+            "sort": sort,
+            "sorts": MATCH_SORTS,
+            "page": page,
+            "page_count": max(1, -(-total // MATCHES_PER_PAGE)),
+            "hidden_count": len(hidden),
+            "own": identity.role is Role.startup,
         },
         status=422 if errors else 200,
     )

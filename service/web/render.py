@@ -26,7 +26,7 @@ from matcher.settings import Settings
 from matcher.store import Store
 from matcher.store.keys import Identity, Role
 from service.deps import EngineSlot
-from service.web.i18n import DEFAULT_LANGUAGE, Translator, normalize_language
+from service.web.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, Translator, normalize_language
 from service.web.session import CSRF_FIELD, WebSession
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,10 @@ def translator(request: Request) -> Translator:
     wanted = normalize_language(request.query_params.get("lang"))
     if wanted:
         session.set_lang(wanted)
-    lang = session.lang or DEFAULT_LANGUAGE
-    request.state.translator = Translator(lang, settings_of(request).default_timezone)
+    lang = session.lang or DEFAULT_LANGUAGE  # French unless chosen (?lang=) or set from the profile at sign-in
+    engine = engine_slot(request).loaded
+    labels = getattr(engine, "cpv_labels", None)  # the full CPV list once the engine is loaded
+    request.state.translator = Translator(lang, settings_of(request).default_timezone, labels)
     return request.state.translator
 
 
@@ -141,7 +143,6 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     t = translator(request)
     session = web_session(request)
     user = current_user(request)
-    other = "en" if t.lang == "fr" else "fr"
     full: dict[str, Any] = {
         "t": t,
         "_": t.gettext,
@@ -155,8 +156,9 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "csrf_field": CSRF_FIELD,
         "csrf_token": session.csrf_token,
         "flashes": session.pop_flashes(),
-        "other_lang": other,
-        "other_lang_url": _with_lang(request, other),
+        "other_languages": [
+            (code, LANGUAGE_NAMES[code], _with_lang(request, code)) for code in LANGUAGES if code != t.lang
+        ],
         "path": request.url.path,
         "static": STATIC_PREFIX,
     }
@@ -185,6 +187,9 @@ class WebRoute(APIRoute):
 
         async def route(request: Request) -> Response:
             session = WebSession.load(request)
+            wanted = normalize_language(request.query_params.get("lang"))
+            if wanted:  # any page (a redirect too) takes ?lang= and keeps it for the session
+                session.set_lang(wanted)
             response: Response
             try:
                 if request.method == "POST":
@@ -198,7 +203,7 @@ class WebRoute(APIRoute):
             except PageError as exc:
                 response = error_page(request, exc.status, exc.message)
             except NotFoundError as exc:
-                response = error_page(request, 404, str(exc))
+                response = error_page(request, 404, translator(request).not_found(exc.kind, exc.external_id))
             except RequestValidationError as exc:  # a malformed path or form value
                 problems = "; ".join(
                     f"{'.'.join(str(part) for part in error.get('loc', ()))}: {error.get('msg', '')}"

@@ -11,7 +11,6 @@ from matcher.digests.views import BatchContent
 from matcher.errors import TremplinError
 from matcher.ingest import FORMATS, KINDS, IngestStoreError, Kind, ingest_bytes
 from matcher.store.keys import Identity, Role
-from matcher.store.repository import list_startups
 from matcher.store.status import index_freshness
 from service.web.render import (
     WebRoute,
@@ -47,12 +46,7 @@ def dashboard(request: Request) -> Response:
         batches = [
             BatchContent.load(session, batch.id).summary() for batch in curate.list_batches(session)[:DASHBOARD_BATCHES]
         ]
-        startups = [(row.external_id, row.name) for row in list_startups(session, limit=50).items]
-    return render(
-        request,
-        "staff/dashboard.html",
-        {"counts": counts, "freshness": freshness, "batches": batches, "startups": startups},
-    )
+    return render(request, "staff/dashboard.html", {"counts": counts, "freshness": freshness, "batches": batches})
 
 
 # -- import ------------------------------------------------------------------------------------------
@@ -101,9 +95,9 @@ def import_file(
             keep_rejects=settings.max_reject_report,
         )
     except IngestStoreError as exc:
-        return _import_page(request, None, t("import_failed", reason=str(exc)), kind, format)
+        return _import_page(request, None, t("import_failed", reason=t.error(exc)), kind, format)
     except (TremplinError, ValueError, UnicodeError) as exc:
-        return _import_page(request, None, t("import_failed", reason=str(exc)), kind, format)
+        return _import_page(request, None, t("import_failed", reason=t.error(exc)), kind, format)
     request.app.state.engine_slot.sync()
     result = report.to_dict()
     web_session(request).flash(

@@ -95,7 +95,7 @@ def test_tender_lifecycle_with_lots_and_new_buyer(client: TestClient, auth: Auth
         json={
             "external_id": "T-LOTS",
             "title": "Équipement informatique des lycées",
-            "buyer_external_id": "B-ACAD",
+            "buyer_id": "B-ACAD",
             "buyer_name": "Académie Régionale Souss-Massa",
             "buyer_kind": "ministry",
             "cpv_codes": ["30200000"],
@@ -109,7 +109,11 @@ def test_tender_lifecycle_with_lots_and_new_buyer(client: TestClient, auth: Auth
     )
     assert created.status_code == 201, created.text
     tender = created.json()
-    assert tender["buyer"] == {"external_id": "B-ACAD", "name": "Académie Régionale Souss-Massa", "kind": "ministry"}
+    assert (tender["buyer_id"], tender["buyer_name"], tender["buyer_kind"]) == (
+        "B-ACAD",
+        "Académie Régionale Souss-Massa",
+        "ministry",
+    )
     assert [lot["lot_number"] for lot in tender["lots"]] == [1, 2]
     assert tender["deadline_at"].startswith("2030-01-15T00:00:00")
     assert tender["language"] == "fr"
@@ -142,7 +146,7 @@ def test_tender_listing_filters_and_pages(client: TestClient, auth: Auth) -> Non
 
     assert ids("") == ["T-OLD", "T-PAY", "T-ROAD"]
     assert ids("status=open") == ["T-PAY", "T-ROAD"]
-    assert ids("buyer=B-ONEE") == ["T-OLD", "T-PAY"]
+    assert ids("buyer_id=B-ONEE") == ["T-OLD", "T-PAY"]
     assert ids("cpv_prefix=45") == ["T-ROAD"]
     assert ids("cpv_prefix=72&status=open") == ["T-PAY"]
     assert ids("region=casablanca-settat") == ["T-PAY", "T-ROAD"]

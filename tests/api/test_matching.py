@@ -86,6 +86,13 @@ def test_tender_and_profile_edits_change_eligibility_at_once(engine_client: Test
     assert t_pay["eligibility"] == {
         "status": "ineligible",
         "reasons": ["needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)"],
+        "details": [  # the same reason as a message code, for clients that render it in their language
+            {
+                "code": "elig_block_references",
+                "params": {"needed": 3, "have": 1, "verified": 0, "confirmed": 0},
+                "message": "needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)",
+            }
+        ],
     }
 
     more = engine_client.patch("/startups/S-PAY", json={"references_count": 4}, headers=auth("startup_a"))
@@ -106,13 +113,13 @@ def test_suppliers_for_a_tender_rank_the_fitting_startup_first_without_contact(
 
 def test_supplier_search_by_text_and_by_tender(engine_client: TestClient, auth: Auth) -> None:
     by_text = engine_client.post(
-        "/suppliers/search", json={"query": "travaux de voirie et réfection de chaussées"}, headers=auth("buyer_b")
+        "/suppliers/search", json={"q": "travaux de voirie et réfection de chaussées"}, headers=auth("buyer_b")
     )
     assert by_text.status_code == 200
     assert by_text.json()["data"][0]["startup_id"] == "S-ROAD"
     filtered = engine_client.post(
         "/suppliers/search",
-        json={"query": "travaux de voirie", "filters": {"certification": "ISO 27001"}, "min_grade": "any"},
+        json={"q": "travaux de voirie", "filters": {"certification": "ISO 27001"}, "min_grade": "any"},
         headers=auth("buyer_b"),
     )
     assert [item["startup_id"] for item in filtered.json()["data"]] == ["S-PAY"]
@@ -131,12 +138,12 @@ def test_new_startup_is_found_by_supplier_search_at_once(engine_client: TestClie
     }
     assert engine_client.post("/startups", json=startup, headers=auth("staff")).status_code == 201
     found = engine_client.post(
-        "/suppliers/search", json={"query": "irrigation goutte-à-goutte connectée"}, headers=auth("buyer_a")
+        "/suppliers/search", json={"q": "irrigation goutte-à-goutte connectée"}, headers=auth("buyer_a")
     ).json()["data"]
     assert found[0]["startup_id"] == "S-ARGAN"
     assert engine_client.delete("/startups/S-ARGAN", headers=auth("staff")).status_code == 204
     again = engine_client.post(
-        "/suppliers/search", json={"query": "irrigation goutte-à-goutte connectée"}, headers=auth("buyer_a")
+        "/suppliers/search", json={"q": "irrigation goutte-à-goutte connectée"}, headers=auth("buyer_a")
     ).json()["data"]
     assert "S-ARGAN" not in [item["startup_id"] for item in again]
 
@@ -162,9 +169,7 @@ def test_real_model_ranks_payment_tender_first_for_the_fintech(api_settings: Set
     real = api_settings.model_copy(update={"embedder": Settings().embedder})
     with TestClient(create_app(real)) as client:
         assert match_ids(client, auth)[0] == "T-PAY"
-        found = client.post(
-            "/suppliers/search", json={"query": "réfection de la voirie urbaine"}, headers=auth("staff")
-        )
+        found = client.post("/suppliers/search", json={"q": "réfection de la voirie urbaine"}, headers=auth("staff"))
         assert found.status_code == 200
         assert found.json()["data"][0]["startup_id"] == "S-ROAD"
 

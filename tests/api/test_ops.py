@@ -133,8 +133,8 @@ def test_upload_reports_bad_rows_and_keeps_good_ones(client: TestClient, auth: A
     assert response.status_code == 200, response.text
     report = response.json()
     assert (report["kind"], report["format"], report["rows"], report["created"]) == ("startups", "csv", 3, 1)
-    assert report["rejected_count"] == 2
-    rejected = {row["line"]: row for row in report["rejected"]}
+    assert (report["rejected"]["total"], report["rejected"]["offset"]) == (2, 0)
+    rejected = {row["line"]: row for row in report["rejected"]["data"]}
     assert rejected[3]["field"] == "name"
     assert rejected[4]["field"] == "headcount"
     assert client.get("/startups/S-UP1", headers=auth("staff")).json()["name"] == "Argan Data"

@@ -63,7 +63,7 @@ ROUTES = [
         "POST",
         "/suppliers/search",
         allow(200, "staff", "buyer_a", "buyer_b"),
-        json={"query": "paiement mobile"},
+        json={"q": "paiement mobile"},
         needs_engine=True,
     ),
     Route(
@@ -193,12 +193,12 @@ def test_startup_key_cannot_probe_whether_other_startups_exist(client: TestClien
 def test_buyer_creates_tenders_for_itself_only(client: TestClient, auth: Auth) -> None:
     own = client.post("/tenders", json=NEW_TENDER, headers=auth("buyer_a"))
     assert own.status_code == 201
-    assert own.json()["buyer"]["external_id"] == "B-ONEE"
-    foreign = {**NEW_TENDER, "external_id": "T-NEW-2", "buyer_external_id": "B-CASA"}
+    assert own.json()["buyer_id"] == "B-ONEE"
+    foreign = {**NEW_TENDER, "external_id": "T-NEW-2", "buyer_id": "B-CASA"}
     assert client.post("/tenders", json=foreign, headers=auth("buyer_a")).status_code == 403
-    moved = client.patch("/tenders/T-PAY", json={"buyer_external_id": "B-CASA"}, headers=auth("buyer_a"))
+    moved = client.patch("/tenders/T-PAY", json={"buyer_id": "B-CASA"}, headers=auth("buyer_a"))
     assert moved.status_code == 403
-    assert client.get("/tenders/T-PAY", headers=auth("staff")).json()["buyer"]["external_id"] == "B-ONEE"
+    assert client.get("/tenders/T-PAY", headers=auth("staff")).json()["buyer_id"] == "B-ONEE"
 
 
 def test_startup_gives_feedback_only_for_itself(client: TestClient, auth: Auth) -> None:

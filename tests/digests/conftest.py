@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from matcher.ranking.results import Reason
 from matcher.schemas import BuyerIn, StartupIn, TenderIn
 from matcher.settings import Settings
 from matcher.store import Digest, DigestBatch, DigestItem, Startup, Store, Tender, repository
@@ -188,11 +189,14 @@ EXPLANATION = {
 }
 
 
-def explanation(gaps: list[str] | None = None) -> dict[str, Any]:
+def explanation(gaps: list[Reason] | None = None) -> dict[str, Any]:
+    """The engine's explanation JSON, with eligibility gaps as codes (rendered per language) and English."""
     data = dict(EXPLANATION)
     if gaps:
-        data["gaps"] = list(gaps)
-        data["eligibility"] = {"status": "eligible_with_gaps", "reasons": list(gaps)}
+        details = [gap.model_dump(mode="json") for gap in gaps]
+        data["gaps"] = [gap.message for gap in gaps]
+        data["gap_details"] = details
+        data["eligibility"] = {"status": "eligible_with_gaps", "reasons": data["gaps"], "details": details}
     return data
 
 
@@ -215,7 +219,11 @@ def make_batch(
             for position, tender_id in enumerate(tender_ids):
                 row = session.scalar(select(Tender).where(Tender.external_id == tender_id))
                 assert row is not None
-                gaps = [f"requires {row.required_certifications[0]}"] if row.required_certifications else []
+                gaps = (
+                    [Reason.of("elig_gap_certification", certification=row.required_certifications[0])]
+                    if row.required_certifications
+                    else []
+                )
                 digest.items.append(
                     DigestItem(
                         tender_id=row.id,

@@ -43,7 +43,8 @@ def test_digest_routes_are_for_staff_only(api: tuple[TestClient, dict[str, dict[
     assert client.get("/digests").status_code == 401
     response = client.get("/digests", headers=headers["startup"])
     assert response.status_code == 403 and response.json()["error"]["code"] == "forbidden"
-    assert client.get("/digests", headers=headers["staff"]).json() == {"data": [], "count": 0}
+    empty = {"data": [], "total": 0, "limit": 50, "offset": 0}
+    assert client.get("/digests", headers=headers["staff"]).json() == empty
 
 
 def test_build_review_preview_export_and_send(
@@ -107,3 +108,45 @@ def test_build_review_preview_export_and_send(
     actions = [entry["action"] for entry in trail]
     assert actions[0] == "build" and actions[-2:] == ["send", "mark_sent"]
     assert all(entry["actor"].startswith("key:") and entry["actor"].endswith(" (amina)") for entry in trail)
+
+
+def test_preview_of_a_long_subject_is_one_header_line(
+    api: tuple[TestClient, dict[str, dict[str, str]]], world: Store
+) -> None:
+    """A long subject used to be folded into X-Digest-Subject: the server then dropped the reply."""
+    client, headers = api
+    staff = headers["staff"]
+    long_name = "Irrigo — solutions d'irrigation goutte-à-goutte connectée\npour les coopératives " * 3
+    with world.session() as session:
+        from matcher.store import repository
+
+        repository.update_startup(session, "S-IRRI", {"name": long_name.replace("\n", " ")[:290]})
+    batch_id = client.post("/digests/build", json={"week": WEEK}, headers=staff).json()["batch_id"]
+    batch = client.get(f"/digests/{batch_id}", headers=staff).json()
+    irrigo = next(d for d in batch["digests"] if d["recipient"]["id"] == "S-IRRI")
+    preview = client.get(f"/digests/{batch_id}/digests/{irrigo['id']}/preview", headers=staff)
+    assert preview.status_code == 200
+    raw = preview.headers["x-digest-subject"]
+    assert raw.isascii() and not any(ch in raw for ch in "\r\n\t")
+    subject = str(make_header(decode_header(raw)))
+    assert "goutte-à-goutte connectée pour les coopératives" in subject and len(subject) > 200
+
+
+def test_send_dry_run_writes_eml_files_and_sends_nothing(
+    api: tuple[TestClient, dict[str, dict[str, str]]], smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    client, headers = api
+    staff = headers["staff"]
+    batch_id = client.post("/digests/build", json={"week": WEEK}, headers=staff).json()["batch_id"]
+    refused = client.post(f"/digests/{batch_id}/send", json={"dry_run": True}, headers=staff)
+    assert refused.status_code == 409  # a draft is not sent, not even as a dry run
+    client.post(f"/digests/{batch_id}/submit", headers=staff)
+    client.post(f"/digests/{batch_id}/approve", headers=staff)
+    dry = client.post(f"/digests/{batch_id}/send", json={"dry_run": True}, headers=staff)
+    assert dry.status_code == 200, dry.text
+    body = dry.json()
+    assert body["status"] == "dry_run" and len(body["files"]) == 3
+    folder = mail_settings.home / "outbox" / f"{WEEK}-startup"
+    assert sorted(p.name for p in folder.glob("*.eml")) == sorted(body["files"])
+    assert smtp_server.recorder.received == []
+    assert client.get(f"/digests/{batch_id}", headers=staff).json()["status"] == "approved"

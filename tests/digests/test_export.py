@@ -39,7 +39,7 @@ def test_csv_has_one_row_per_item_with_recipient_and_tender(world: Store) -> Non
     assert by_tender["T-IRR-1"]["removed"] == "True" and by_tender["T-IRR-5"]["position"] == "1"
     assert by_tender["T-IRR-5"]["recipient_email"] == "contact@irrigo.ma"
     assert by_tender["T-IRR-5"]["buyer"] == "Office National de l'Électricité et de l'Eau"
-    assert by_tender["T-IRR-5"]["gaps"] == "requires ISO 9001"
+    assert by_tender["T-IRR-5"]["gaps"] == "requires ISO 9001, not in your profile"
     assert by_tender["T-SIH-1"]["language"] == "ar"
 
 

@@ -14,6 +14,7 @@ from matcher.i18n import format_datetime
 from matcher.settings import Settings
 from matcher.store import Digest, DigestItem, Startup, Store, Tender
 from tests.digests.conftest import make_batch
+from tests.i18n.markers import english_in
 
 
 def _digest_id(store: Store, batch_id: int, startup: str) -> int:
@@ -46,7 +47,7 @@ def test_french_digest_shows_buyer_deadline_value_why_and_gaps(world: Store, dig
         assert "1\u202f200\u202f000\u00a0MAD" in part
         assert "activité proche, codes CPV correspondants" in part  # the score's features, in French
         assert "goutte-à-goutte" in part  # shared terms
-        assert "requires ISO 9001" in part  # eligibility gap of T-IRR-5
+        assert "exige ISO 9001, absent de votre profil" in part  # eligibility gap of T-IRR-5, in French
         assert "Deux appels de l'ORMVA cette semaine." in part
         assert "Réservé aux TPME" in part
     assert "Date limite" in email.text
@@ -90,3 +91,18 @@ def test_removed_items_are_not_in_the_email(world: Store, digest_settings: Setti
         email = preview(session, batch_id, digest_id, digest_settings)
     assert "Capteurs d'humidité" not in email.html and "Capteurs d'humidité" not in email.text
     assert email.items == 1 and "1 appel d'offres pour" in email.subject
+
+
+def test_arabic_and_french_emails_carry_no_english(world: Store, digest_settings: Settings) -> None:
+    """The e-mail's own words (data aside) are Arabic or French; the subject says the week in words."""
+    batch_id = make_batch(world, {"S-SIHA": ["T-SIH-1"], "S-IRRI": ["T-IRR-1", "T-IRR-5"]})
+    with world.session() as session:
+        arabic = preview(session, batch_id, _digest_id(world, batch_id, "S-SIHA"), digest_settings)
+        french = preview(session, batch_id, _digest_id(world, batch_id, "S-IRRI"), digest_settings)
+    assert arabic.subject == "ترامبلان · طلب عروض واحد لـ Sihati · الأسبوع 48 من سنة 2026"
+    assert "semaine 48 de 2026" in french.subject
+    for email in (arabic, french):
+        assert not english_in([email.subject, *email.text.splitlines()]), email.text
+    assert "لماذا يناسبكم" in arabic.text  # why it fits, in Arabic
+    assert "exige ISO 9001" in french.text and "Acheteur\u00a0: " in french.text
+    assert "نشاط مماثل، رموز CPV متطابقة" in arabic.text and "(الدار البيضاء)" in arabic.text  # Arabic comma, city

@@ -158,7 +158,7 @@ def test_staff_curates_a_digest_and_approves_it(page: Any, web_seed: WebSeed) ->
     page.get_by_label("Semaine").fill("2026-W10")
     page.get_by_label("Destinataires").select_option("startup")
     page.get_by_role("button", name="Préparer").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Lot 2026-W10")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Édition 2026-W10")
     expect(page.locator("#batch-status")).to_have_text("brouillon")
 
     digest = page.locator("section.digest").filter(has=page.get_by_role("heading", name=re.compile("PayNova")))
@@ -197,10 +197,18 @@ def test_staff_curates_a_digest_and_approves_it(page: Any, web_seed: WebSeed) ->
     expect(page.locator("#batch-status")).to_have_text("en relecture")
     page.get_by_role("button", name="Approuver").click()
     expect(page.locator("#batch-status")).to_have_text("approuvé")
-    expect(page.get_by_role("button", name="Envoyer")).to_be_visible()
+    expect(page.get_by_role("link", name="Envoyer")).to_be_visible()
     expect(page.get_by_role("button", name="Retirer")).to_have_count(0)  # approved: no more edits
-    expect(page.locator("table")).to_contain_text("approve")
+    expect(page.locator("table")).to_contain_text("Approbation")  # the audit trail, in French
     screenshot(page, "staff-digest-approved")
+
+    page.get_by_role("link", name="Envoyer").click()  # a confirmation step, not an immediate send
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Envoyer l'édition 2026-W10")
+    expect(page.locator("#send-count")).to_contain_text("vont partir")
+    expect(page.locator("#dry-run-notice")).to_contain_text(".eml")  # no mail server in this seed
+    screenshot(page, "staff-digest-send-confirm")
+    page.get_by_role("link", name="Annuler").click()
+    expect(page.locator("#batch-status")).to_have_text("approuvé")
 
 
 def test_staff_imports_a_file_and_reads_the_report(page: Any, web_seed: WebSeed, tmp_path: Any) -> None:

@@ -56,16 +56,48 @@ def test_staff_build_approve_and_send_a_batch_from_the_web(tmp_path: Any, smtp: 
         built = post("/staff/digests/build", {"week": "2026-W11", "audience": "startup"})
         assert built.status_code == 200 and "/staff/digests/" in str(built.url)
         batch_url = str(built.url).split("?")[0].removeprefix("http://testserver")
-        assert "Lot 2026-W11 (startups) : 3 destinataires" in unescape(built.text)
+        assert "Édition 2026-W11 (startups) : 3 récapitulatifs préparés" in unescape(built.text)
+        assert 'id="digest-' in built.text and unescape(built.text).count("3 récapitulatifs") == 2
 
-        refused = post(f"{batch_url}/send")
-        assert "only an approved batch is sent" in unescape(refused.text)
+        refused = post(f"{batch_url}/send", {"confirm": "yes"})
+        assert "Seule une édition approuvée est envoyée" in unescape(refused.text)  # the refusal, in French
         assert inbox.recipients == []
 
         post(f"{batch_url}/submit")
         approved = post(f"{batch_url}/approve")
         assert 'id="batch-status">approuvé<' in approved.text
-        sent = unescape(post(f"{batch_url}/send").text)
+        unconfirmed = post(f"{batch_url}/send")
+        assert str(unconfirmed.url).endswith(f"{batch_url}/send") and inbox.recipients == []
+        confirm_page = unescape(unconfirmed.text)
+        assert "3 e-mails vont partir." in confirm_page and f"127.0.0.1:{port}" in confirm_page
+        sent = unescape(post(f"{batch_url}/send", {"confirm": "yes"}).text)
         assert "Envoi : 3 envoyés, 0 en échec." in sent
         assert 'id="batch-status">envoyé<' in sent
     assert sorted(inbox.recipients) == ["contact@bayanat.ma", "contact@paynova.ma", "hello@agrisense.ma"]
+
+
+def test_without_a_mail_server_send_is_a_dry_run_writing_eml_files(tmp_path: Any) -> None:
+    seed = make_seed(tmp_path / "home", with_sample=False)
+    with TestClient(build_app(seed.settings)) as client:
+
+        def post(path: str, data: dict[str, str] | None = None) -> Any:
+            token = CSRF.search(client.get("/staff/digests").text)
+            assert token
+            return client.post(path, data={"csrf_token": token.group(1), **(data or {})})
+
+        token = CSRF.search(client.get("/login").text)
+        assert token
+        client.post("/login", data={"api_key": seed.keys["staff"], "csrf_token": token.group(1)})
+        built = post("/staff/digests/build", {"week": "2026-W12", "audience": "startup"})
+        batch_url = str(built.url).split("?")[0].removeprefix("http://testserver")
+        post(f"{batch_url}/submit")
+        post(f"{batch_url}/approve")
+        page = unescape(client.get(f"{batch_url}/send").text)
+        assert "Aucun serveur d'envoi n'est configuré" in page and "Écrire les fichiers .eml" in page
+        done = unescape(post(f"{batch_url}/send", {"confirm": "yes"}).text)
+        assert "Essai sans envoi : 3 e-mails écrits dans" in done
+        assert 'id="batch-status">approuvé<' in done  # nothing was sent
+    files = sorted((seed.settings.home / "outbox" / "2026-W12-startup").glob("*.eml"))
+    assert len(files) == 3
+    text = files[0].read_bytes().decode("utf-8")
+    assert "Subject: " in text and "Message-ID: <digest.2026-W12.startup." in text

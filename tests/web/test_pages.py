@@ -220,8 +220,9 @@ def test_staff_import_shows_the_row_level_report(client: TestClient, seed: WebSe
     )
     assert response.status_code == 200
     report = response.text
-    rejected_row = re.search(r"<tr><td>3</td><td>headcount</td><td[^>]*>S-BAD</td>", report)
+    rejected_row = re.search(r"<tr><td>3</td><td[^>]*>headcount</td><td[^>]*>S-BAD</td><td>([^<]*)</td>", report)
     assert rejected_row, report[-3000:]
+    assert rejected_row.group(1) == "La valeur doit être supérieure ou égale à 0."  # pydantic's error, in French
     assert "lignes enregistrées 1, rejetées 1" in report
     store = Store(seed.settings)
     with store.session() as session:
@@ -237,3 +238,29 @@ def test_without_a_configured_secret_one_is_created_once_in_the_state_folder(tmp
     secret_file = tmp_path / "home" / SECRET_FILE
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     assert stored_secret(tmp_path / "other") != first
+
+
+def test_templates_can_use_jinja2_gettext_as_well_as_t() -> None:
+    """Jinja2's i18n extension is installed: `_()`, `{% trans %}` and `ngettext` read the same catalogue."""
+    from service.web.render import templates
+
+    template = templates.env.from_string(
+        "{{ _('login_title') }}|{% trans name='Amina' %}signed_in_as{% endtrans %}|"
+        "{{ ngettext('recipients_found', 'recipients_found', 3) }}|{{ t('logout_title') }}"
+    )
+    for lang, expected in (
+        ("fr", "Connexion|Connecté : Amina|3 récapitulatifs|Déconnexion"),
+        ("ar", "تسجيل الدخول|متصل: Amina|3 نشرات|تسجيل الخروج"),
+    ):
+        t = Translator(lang)
+        assert template.render(t=t, _=t.gettext, gettext=t.gettext, ngettext=t.ngettext) == expected
+
+
+def test_track_record_note_reads_in_each_language() -> None:
+    from matcher.ranking.results import Explanation, Reason
+
+    note = Reason(code="track_record_note", params={"count": 2, "cpv": "72000000"}, message="2 verified …")
+    explanation = Explanation(summary="", track_record=note.message, track_record_detail=note)
+    assert Translator("fr").track_record(explanation) == "2 marchés publics vérifiés en Services informatiques"
+    assert Translator("ar").track_record(explanation) == "صفقتان عموميتان موثقتان في مجال خدمات المعلوميات"
+    assert Translator("en").track_record(explanation) == "2 verified public contracts in IT services"

@@ -1,0 +1,5 @@
+"""`python -m matcher.cli`: the same as the `tremplin` command."""
+
+from matcher.cli.main import app
+
+app()
