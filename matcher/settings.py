@@ -41,6 +41,16 @@ class Settings(BaseSettings):
     )
 
     ranking_model: Path | None = Field(default=None, description="Ranking weights file; models/ default.")
+    cpv_inference_model: Path | None = Field(
+        default=None, description="CPV inference model (.npz) for records without codes; models/ default."
+    )
+    calibration_model: Path | None = Field(
+        default=None, description="Score → probability map per direction (JSON); models/calibration.json default."
+    )
+    min_grade: str | None = Field(
+        default="possible", description="Relevance floor: strong, good or possible; matches below are not shown."
+    )
+    infer_cpv: bool = Field(default=True, description="Infer CPV codes of tenders and profiles that have none.")
     candidate_pool: int = Field(default=120, description="Dense and lexical candidates per request.")
     min_days_before_deadline: int = 2
     default_currency: str = "MAD"

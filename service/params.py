@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Query
 
@@ -15,3 +15,13 @@ CpvPrefix = Annotated[
     str | None, Query(pattern=r"^\d{1,8}$", description="Leading digits of a CPV code, e.g. '72' or '7221'.")
 ]
 TextQuery = Annotated[str | None, Query(max_length=200, description="Text the name or description contains.")]
+
+
+GradeFloor = Literal["strong", "good", "possible", "any"]
+MinGrade = Annotated[
+    GradeFloor | None,
+    Query(
+        description="Relevance floor: only matches of this calibrated grade or better (strong > good > possible); "
+        "'any' shows every match. Default: the server setting (possible)."
+    ),
+]

@@ -13,7 +13,7 @@ anyone but staff and the startup itself (it is null for other callers).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -340,6 +340,11 @@ class SupplierSearch(Checked):
     q: str | None = Field(default=None, max_length=2000, description="What the buyer needs, in any language.")
     tender_id: str | None = Field(default=None, max_length=128, description="One of the buyer's tenders.")
     filters: SupplierFilters = Field(default_factory=SupplierFilters)
+    min_grade: Literal["strong", "good", "possible", "any"] | None = Field(
+        default=None,
+        description="Relevance floor (strong > good > possible; 'any' for every match); default: the server setting. "
+        "A query with no meaningful match returns no supplier.",
+    )
     include_ineligible: bool = Field(default=False, description="With a tender: also list ineligible startups.")
     limit: int = Field(default=10, ge=1, le=100)
     offset: int = Field(default=0, ge=0, le=1000)

@@ -103,6 +103,14 @@ def build(
     )
     for error in report.errors:
         console.print(f"[yellow]warning:[/] {error}", highlight=False)
+    for entry in report.left_out:
+        why = (
+            f"best open tender {entry['best_tender']} ({entry['best_title']}) has probability "
+            f"{entry['best_probability']:.3f}, under the floor '{entry['floor']}'"
+            if entry["reason"] == "nothing_above_floor"
+            else "no open tender in its window"
+        )
+        console.print(f"left out: startup {entry['startup']}: {why}", highlight=False)
 
 
 @digest.command("list")

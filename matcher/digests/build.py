@@ -61,6 +61,8 @@ class BuildReport:
     without_match: int = 0
     items: int = 0
     errors: list[str] = field(default_factory=list)
+    # startups left out because nothing is above the relevance floor, with why (for staff)
+    left_out: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -230,7 +232,9 @@ def explain_pair(
     """Score and explanation of one tender for one startup (for items staff add by hand);
     None when the engine does not consider the tender open any more."""
     filters = TenderFilters(include_ineligible=True, min_days_before_deadline=0)
-    matches = engine.recommend_tenders(startup_id, filters=filters, limit=1, now=now, only_tenders=[tender_id])
+    matches = engine.recommend_tenders(
+        startup_id, filters=filters, limit=1, now=now, only_tenders=[tender_id], min_grade="any"
+    )  # staff chose it: explain it whatever its grade
     if not matches:
         return None
     return matches[0].score, _explanation(matches[0])
@@ -289,9 +293,30 @@ def _rank_startups(
             )  # fmt: skip
         except NotFoundError as exc:
             report.errors.append(f"startup {recipient.external_id}: {exc} (run `tremplin index` first)")
+        else:
+            if not ranked[recipient.id]:
+                report.left_out.append(_why_left_out(engine, recipient.external_id, only, settings, now))
         if progress:
             progress(done, len(recipients))
     return ranked
+
+
+def _why_left_out(
+    engine: Engine, startup_id: str, only: list[str] | None, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    """Why a startup gets no digest: its best open tender and how far under the floor it is."""
+    best = engine.recommend_tenders(startup_id, limit=1, now=now, only_tenders=only, min_grade="any")
+    entry: dict[str, Any] = {"startup": startup_id, "floor": settings.min_grade}
+    if not best:
+        entry["reason"] = "no_open_tender"
+        return entry
+    entry |= {
+        "reason": "nothing_above_floor",
+        "best_tender": best[0].tender_id,
+        "best_title": best[0].title[:120],
+        "best_probability": best[0].probability,
+    }
+    return entry
 
 
 def _page_tenders(
@@ -401,4 +426,6 @@ def _counts(report: BuildReport) -> dict[str, Any]:
     detail: dict[str, Any] = {key: getattr(report, key) for key in keys}
     if report.errors:
         detail["errors"] = report.errors[:20]
+    if report.left_out:
+        detail["left_out"] = report.left_out[:200]
     return detail

@@ -25,6 +25,7 @@ from matcher.evaluation.metrics import Metrics, first_relevant_rank, summarize
 from matcher.evaluation.protocol import (
     DEFAULT_SEED,
     EVAL_NOW,
+    Award,
     Split,
     load_awards,
     split,
@@ -32,6 +33,8 @@ from matcher.evaluation.protocol import (
     startup_records,
     tender_records,
 )
+from matcher.evaluation.regimes import REGIMES, TITLES
+from matcher.evaluation.regimes import apply as apply_regime
 from matcher.index.embedding import Embedder, load_embedder
 from matcher.ingest import ingest_records
 from matcher.ingest.cpv_catalogue import load_cpv_catalogue
@@ -43,6 +46,7 @@ from matcher.store.documents import startup_text, tender_text
 DEFAULT_EMBEDDERS = ("minilm", "use")
 CPV_LIST_NAME = "cpv-2008-fr-en.csv"
 TOP = 10
+FOLDS = 5
 Progress = Callable[[str], None]
 
 
@@ -61,6 +65,26 @@ class Row:
 
 
 @dataclass
+class RegimeResult:
+    """One regime of the same split: the engine cross-validated by supplier, its shipped weights, baselines."""
+
+    regime: str
+    cross_validated: Row
+    shipped: Row
+    baselines: list[Row] = field(default_factory=list)
+    calibration: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "regime": self.regime,
+            "calibration": self.calibration,
+            "engine_cross_validated": self.cross_validated.as_dict(),
+            "engine_shipped_weights": self.shipped.as_dict(),
+            "baselines": [row.as_dict() for row in self.baselines],
+        }
+
+
+@dataclass
 class Report:
     source: str
     seed: int
@@ -74,6 +98,8 @@ class Report:
     baselines: list[Row] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    regimes: list[RegimeResult] = field(default_factory=list)
+    folds: int = FOLDS
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +115,8 @@ class Report:
             "baselines": [row.as_dict() for row in self.baselines],
             "unavailable": dict(self.unavailable),
             "seconds": {key: round(value, 1) for key, value in self.seconds.items()},
+            "folds": self.folds,
+            "regimes": [regime.as_dict() for regime in self.regimes],
         }
 
     def beats_every_baseline(self) -> bool:
@@ -111,6 +139,9 @@ def eval_settings(home: Path, base: Settings, embedder: str | None = None) -> Se
         document_prompt=base.document_prompt,
         embed_batch_size=base.embed_batch_size,
         ranking_model=base.ranking_model,
+        cpv_inference_model=base.cpv_inference_model,
+        calibration_model=base.calibration_model,
+        infer_cpv=base.infer_cpv,
         candidate_pool=base.candidate_pool,
         index_kind="flat",
     )
@@ -145,7 +176,9 @@ def populate(store: Store, data: Split, cpv_list: Path | None = None, now: datet
 
 
 @contextmanager
-def workspace(data: Split, base: Settings, embedder: Embedder, cpv_list: Path | None = None) -> Iterator[Any]:
+def workspace(
+    data: Split, base: Settings, embedder: Embedder, cpv_list: Path | None = None, inferrer: Any = None
+) -> Iterator[Any]:
     """A loaded Engine over a temporary store holding only this split."""
     from matcher.ranking.engine import Engine
 
@@ -157,6 +190,8 @@ def workspace(data: Split, base: Settings, embedder: Embedder, cpv_list: Path | 
             store.migrate()
             populate(store, data, cpv_list)
             engine = Engine(store, settings, embedder)
+            if inferrer is not None:
+                engine.use_cpv_inferrer(inferrer)
             engine.load()
             yield engine
         finally:
@@ -167,12 +202,12 @@ def engine_ranks(engine: Any, data: Split, now: datetime = EVAL_NOW) -> tuple[li
     """Rank of the true winner per held-out tender, and of the held-out tender per supplier."""
     buyer: list[int | None] = []
     for tender, winners in sorted(data.winners.items()):
-        matches = engine.suppliers_for_tender(tender, limit=TOP, include_ineligible=True, now=now)
+        matches = engine.suppliers_for_tender(tender, limit=TOP, include_ineligible=True, now=now, min_grade="any")
         buyer.append(first_relevant_rank([m.startup_id for m in matches], {startup_id(w) for w in winners}, TOP))
     filters = TenderFilters(include_ineligible=True, min_days_before_deadline=0)
     startup: list[int | None] = []
     for key in data.suppliers:
-        matches = engine.recommend_tenders(startup_id(key), filters=filters, limit=TOP, now=now)
+        matches = engine.recommend_tenders(startup_id(key), filters=filters, limit=TOP, now=now, min_grade="any")
         startup.append(first_relevant_rank([m.tender_id for m in matches], {data.tender_of(key)}, TOP))
     return buyer, startup
 
@@ -208,6 +243,93 @@ def _row(name: str, problem: baselines.Problem, data: Split, scores: Any) -> Row
     return Row(name, summarize(buyer), summarize(startup))
 
 
+def cross_validated(engine: Any, data: Split, folds: int = FOLDS) -> tuple[Row, dict[str, Any]]:
+    """Both sides with weights fitted on the other folds' suppliers only (GroupKFold over suppliers),
+    and the calibration of the shipped map measured on those held-out scores."""
+    from matcher.evaluation.train import collect, cross_validate
+
+    collected = collect(engine, data)
+    buyer = cross_validate(collected["supplier_for_tender"], folds)
+    startup = cross_validate(collected["tender_for_startup"], folds)
+    return Row("engine (cross-validated)", buyer, startup), calibration_report(engine, collected, folds)
+
+
+def calibration_report(engine: Any, collected: dict[str, Any], folds: int = FOLDS) -> dict[str, Any]:
+    """Per side: out-of-sample ECE of the score → probability map, its reliability curve, grade counts."""
+    from matcher.evaluation import calibration
+    from matcher.evaluation.train import SIDE_OF, out_of_fold_scores
+    from matcher.ranking.calibration import CalibrationError, shipped_calibrator
+
+    try:
+        shipped = shipped_calibrator(engine.settings.calibration_model)
+    except CalibrationError:
+        shipped = None
+    out: dict[str, Any] = {}
+    for direction, queries in collected.items():
+        scores = out_of_fold_scores(queries, folds, engine.scorer.weights[direction])
+        pairs = calibration.top_pairs(scores, queries.relevant, queries.groups)
+        probabilities = calibration.cross_fitted(pairs, folds)
+        side = SIDE_OF[direction]
+        out[side] = {
+            "ece": round(calibration.expected_calibration_error(probabilities, pairs.labels), 4),
+            "pairs": len(pairs.labels),
+            "base_rate": round(float(pairs.labels.mean()), 4),
+            "reliability": calibration.reliability(probabilities, pairs.labels),
+        }
+        if shipped is not None:
+            fitted = shipped.probability(direction, pairs.scores)
+            out[side]["ece_shipped_map"] = round(calibration.expected_calibration_error(fitted, pairs.labels), 4)
+            out[side]["grades"] = grade_precision(shipped, fitted, pairs.labels)
+    return out
+
+
+def grade_precision(calibrator: Any, probabilities: Any, labels: Any) -> dict[str, dict[str, float]]:
+    """Per grade: how many top-10 matches get it and how often they are the real winner (precision)."""
+    table: dict[str, dict[str, float]] = {}
+    for grade in ("strong", "good", "possible", None):
+        chosen = [i for i, p in enumerate(probabilities) if calibrator.grade_of(float(p)) == grade]
+        hits = sum(float(labels[i]) for i in chosen)
+        table[grade or "below floor"] = {
+            "matches": len(chosen),
+            "precision": round(hits / len(chosen), 4) if chosen else 0.0,
+            "winners": int(hits),
+        }
+    return table
+
+
+def _baseline_rows(problem: baselines.Problem, data: Split, embedder: Embedder | None, name: str) -> list[Row]:
+    rows = [
+        _row("most-awarded first", problem, data, baselines.popularity(problem)),
+        _row("CPV only (deepest prefix)", problem, data, baselines.cpv_only(problem)),
+        _row("TF-IDF char n-grams", problem, data, baselines.char_tfidf(problem)),
+    ]
+    if embedder is not None:
+        rows.append(_row(f"dense only ({name})", problem, data, baselines.dense(problem, embedder)))
+    return rows
+
+
+def run_regime(
+    regime: str,
+    data: Split,
+    base: Settings,
+    embedder: Embedder,
+    cpv_list: Path | None,
+    folds: int = FOLDS,
+    dense_baseline: bool = True,
+    inferrer: Any = None,
+) -> tuple[RegimeResult, str, baselines.Problem]:
+    """One regime of the split through a fresh store: shipped weights, cross-validated weights, baselines."""
+    variant = apply_regime(regime, data)
+    with workspace(variant, base, embedder, cpv_list, inferrer) as engine:
+        buyer, startup = engine_ranks(engine, variant)
+        shipped = Row("engine (shipped weights)", summarize(buyer), summarize(startup))
+        cv, calibrated = cross_validated(engine, variant, folds)
+        problem = problem_from_store(engine.store, variant)
+        version = engine.scorer.version
+    rows = _baseline_rows(problem, variant, embedder if dense_baseline else None, base.embedder)
+    return RegimeResult(regime, cv, shipped, rows, calibrated), version, problem
+
+
 def run(
     path: str | Path,
     seed: int = DEFAULT_SEED,
@@ -215,33 +337,37 @@ def run(
     settings: Settings | None = None,
     progress: Progress | None = None,
     cpv_list: Path | None = None,
+    regimes: Sequence[str] = REGIMES,
+    folds: int = FOLDS,
 ) -> Report:
-    """The whole evaluation of one award file: engine and baselines on one split."""
+    """The whole evaluation of one award file: engine and baselines on one split, in every regime."""
     base = settings or get_settings()
     say = progress or (lambda _message: None)
     clock = time.perf_counter()
     seconds: dict[str, float] = {}
-    data = split(load_awards(path), seed)
+    awards = load_awards(path)
+    data = split(awards, seed)
     if not data.suppliers:
         raise EvaluationError(f"{path}: no supplier has {3} awards with a held-out award from a new buyer")
     say(f"split: {len(data.suppliers)} suppliers, {len(data.tenders)} held-out tenders")
     embedder = cached_embedder(base, base.embedder)
-    seconds["split"] = time.perf_counter() - clock
     cpv_list = cpv_list or default_cpv_list(path)
-    with workspace(data, base, embedder, cpv_list) as engine:
-        seconds["ingest_and_index"] = time.perf_counter() - clock - sum(seconds.values())
-        say("ranking with the engine")
-        buyer, startup = engine_ranks(engine, data)
-        engine_row = Row(f"Tremplin engine ({base.embedder})", summarize(buyer), summarize(startup))
-        seconds["engine"] = time.perf_counter() - clock - sum(seconds.values())
-        model_version = engine.scorer.version
-        problem = problem_from_store(engine.store, data)
-    say("baselines")
-    rows = [
-        _row("most-awarded first", problem, data, baselines.popularity(problem)),
-        _row("CPV only (deepest prefix)", problem, data, baselines.cpv_only(problem)),
-        _row("TF-IDF char n-grams", problem, data, baselines.char_tfidf(problem)),
-    ]
+    say("CPV inference: training on the awards of companies outside the split")
+    inferrer = evaluation_inferrer(awards, data, cpv_list) if base.infer_cpv else None
+    seconds["split"] = time.perf_counter() - clock
+    results: list[RegimeResult] = []
+    standard: tuple[RegimeResult, str, baselines.Problem] | None = None
+    for regime in ["standard", *[r for r in regimes if r != "standard"]]:
+        say(f"regime {TITLES.get(regime, regime)}: engine (shipped and cross-validated weights), baselines")
+        outcome = run_regime(regime, data, base, embedder, cpv_list, folds, inferrer=inferrer)
+        seconds[regime] = time.perf_counter() - clock - sum(seconds.values())
+        if regime == "standard":
+            standard = outcome
+        if regime in regimes:
+            results.append(outcome[0])
+    assert standard is not None
+    first, model_version, problem = standard
+    rows = [row for row in first.baselines if not row.name.startswith("dense only")]
     unavailable: dict[str, str] = {}
     for name in embedders:
         try:
@@ -260,8 +386,37 @@ def run(
         embedder=embedder.model_id,
         ranking_model=model_version,
         cpv_labels=str(cpv_list) if cpv_list else "CPV division labels only",
-        engine=engine_row,
+        engine=Row(f"Tremplin engine ({base.embedder})", first.shipped.buyer, first.shipped.startup),
         baselines=rows,
         unavailable=unavailable,
         seconds=seconds,
+        regimes=results,
+        folds=folds,
     )
+
+
+def evaluation_inferrer(awards: Sequence[Award], data: Split, cpv_list: Path | None) -> Any:
+    """CPV inference trained on the other companies' awards only (with the official labels).
+
+    The shipped model saw the whole file (held-out tenders included), so the evaluation trains its
+    own on the awards that are neither a held-out tender nor part of a profile.
+    """
+    from matcher.ranking.cpv_inference import train
+
+    used = {a.index for a in data.held_out.values()} | {a.index for p in data.profiles.values() for a in p}
+    rows = [a for a in awards if a.cpv_code and a.index not in used]
+    if len({a.cpv_code[:3] for a in rows if a.cpv_code}) < 2:
+        return None
+    labels = cpv_label_texts(cpv_list) if cpv_list else {}
+    return train([a.title for a in rows], [a.cpv_code or "" for a in rows], labels, version="evaluation")
+
+
+def cpv_label_texts(path: Path) -> dict[str, str]:
+    """code → 'label_fr label_en' from the official list (code8 or code column)."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            (row.get("code8") or row.get("code") or "")[:8]: f"{row.get('label_fr', '')} {row.get('label_en', '')}"
+            for row in csv.DictReader(handle)
+        }

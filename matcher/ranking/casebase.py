@@ -137,7 +137,7 @@ class CaseBase:
         return list(record.references[:MAX_REFERENCES]) or ([record.text] if record.text.strip() else [])
 
     def profile_text(self, record: StartupRecord) -> str:
-        labels = [self._label(code) for code in record.cpv_codes[:10]]
+        labels = [self._label(code) for code in record.match_codes[:10]]
         return " . ".join([*self.cases(record), *labels])
 
     def query_text(self, title: str, cpv_codes: Sequence[str]) -> str:

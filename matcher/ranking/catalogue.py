@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
 from matcher.store import Startup, Tender
 from matcher.store.documents import startup_text, tender_text
 from matcher.store.profile import TrustCounts, public_contracts_by_division, trust_counts
@@ -46,6 +47,13 @@ class TenderRecord:
     guarantee_amount: float | None
     text: str = ""
     folded_text: str = ""
+    inferred_cpv: tuple[InferredCode, ...] = ()
+    topics: Topics = ()
+
+    @property
+    def match_codes(self) -> tuple[str, ...]:
+        """Published CPV codes, else the inferred ones (what the CPV features compare)."""
+        return self.cpv_codes or tuple(code.code for code in self.inferred_cpv)
 
     @classmethod
     def from_row(cls, tender: Tender) -> TenderRecord:
@@ -117,6 +125,14 @@ class StartupRecord:
     declared: int = 0
     public_divisions: tuple[tuple[str, int], ...] = ()
     summary: str = ""
+    inferred_cpv: tuple[InferredCode, ...] = ()
+    description: str = ""
+    topics: Topics = ()
+
+    @property
+    def match_codes(self) -> tuple[str, ...]:
+        """Declared CPV codes, else the inferred ones (what the CPV features compare)."""
+        return self.cpv_codes or tuple(code.code for code in self.inferred_cpv)
 
     @classmethod
     def from_row(cls, startup: Startup) -> StartupRecord:
@@ -141,6 +157,7 @@ class StartupRecord:
             sector_keys=tuple(k for t in [*startup.sectors, *startup.tags] if len(k := fold(t)) > 2),
             references=tuple(startup.references or ()),
             summary=summary_of(startup),
+            description=startup.description or "",
         )
 
 
@@ -240,17 +257,40 @@ def _to_np(moment: datetime | None) -> np.datetime64:
 
 
 class Catalogue:
-    """Tenders and startups as light records, kept in step with the store by the engine."""
+    """Tenders and startups as light records, kept in step with the store by the engine.
 
-    def __init__(self) -> None:
+    Records without a CPV code get inferred ones (with a confidence) from `infer`, when given.
+    """
+
+    def __init__(self, infer: CPVInferrer | None = None) -> None:
         self.tenders = TenderTable()
         self.startups: dict[str, StartupRecord] = {}
+        self.infer = infer
+
+    def _tenders_with_codes(self, records: list[TenderRecord]) -> list[TenderRecord]:
+        """Inferred codes for tenders without any, and every tender's distribution over CPV groups."""
+        if self.infer is None or not records:
+            return records
+        topics = self.infer.topics([r.title for r in records])
+        missing = [i for i, r in enumerate(records) if not r.cpv_codes]
+        picks = dict(zip(missing, self.infer.predict([records[i].title for i in missing]), strict=True))
+        return [replace(record, topics=topics[i], inferred_cpv=picks.get(i, ())) for i, record in enumerate(records)]
+
+    def _startup_with_codes(self, record: StartupRecord) -> StartupRecord:
+        if self.infer is None:
+            return record
+        texts = [*record.references, record.description] if record.references else [record.text]
+        inferred = () if record.cpv_codes else self.infer.for_profile(texts)
+        return replace(record, inferred_cpv=inferred, topics=self.infer.profile_topics(texts))
 
     def load(self, session: Session) -> None:
         tenders = session.scalars(select(Tender).options(selectinload(Tender.lots))).unique()
-        table = TenderTable(records=[TenderRecord.from_row(t) for t in tenders])
+        table = TenderTable(records=self._tenders_with_codes([TenderRecord.from_row(t) for t in tenders]))
         table.rebuild_columns()
-        startups = {r.external_id: r for r in with_trust(session, list(session.scalars(select(Startup))))}
+        startups = {
+            r.external_id: self._startup_with_codes(r)
+            for r in with_trust(session, list(session.scalars(select(Startup))))
+        }
         self.tenders, self.startups = table, startups
 
     def refresh(self, session: Session, kind: str, external_ids: Iterable[str]) -> None:
@@ -259,7 +299,7 @@ class Catalogue:
             rows = {
                 t.external_id: t for t in session.scalars(select(Tender).where(Tender.external_id.in_(ids))).unique()
             }
-            fresh = [TenderRecord.from_row(rows[i]) for i in dict.fromkeys(ids) if i in rows]
+            fresh = self._tenders_with_codes([TenderRecord.from_row(rows[i]) for i in dict.fromkeys(ids) if i in rows])
             self.tenders = self.tenders.updated(fresh, [i for i in ids if i not in rows])
         else:
             startups = dict(self.startups)
@@ -267,7 +307,7 @@ class Catalogue:
                 startups.pop(external_id, None)
             found = list(session.scalars(select(Startup).where(Startup.external_id.in_(ids))))
             for record in with_trust(session, found):
-                startups[record.external_id] = record
+                startups[record.external_id] = self._startup_with_codes(record)
             self.startups = startups
 
     def open_tender_mask(self, now: datetime, min_days_before_deadline: int) -> np.ndarray:

@@ -33,7 +33,7 @@ from matcher.store import (
 log = logging.getLogger(__name__)
 
 BUNDLE = "catalogue"
-VERSION = 2
+VERSION = 3  # 3: records carry inferred CPV codes and CPV-group topics
 _STATE_COLUMNS = {"id", "startup_id", "status", "public", "updated_at", "verified", "confirmed_at"}
 
 

@@ -20,9 +20,11 @@ from matcher import cpv
 from matcher.errors import NotFoundError
 from matcher.index.embedding import Embedder, load_embedder
 from matcher.index.index_set import IndexSet
-from matcher.ranking import casebase_snapshot, catalogue_snapshot
+from matcher.ranking import casebase_snapshot, catalogue_snapshot, feedback
+from matcher.ranking.calibration import NO_FLOOR, Calibrator, calibrator_or_identity
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
 from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
+from matcher.ranking.cpv_inference import CPVInferrer, shipped_inferrer
 from matcher.ranking.eligibility import assess
 from matcher.ranking.explain import cpv_matches, explain, track_record_note
 from matcher.ranking.features import (
@@ -34,9 +36,11 @@ from matcher.ranking.features import (
     supplier_features,
     tender_features,
 )
+from matcher.ranking.relevance import evidence_of_meaning, meaningful_terms
 from matcher.ranking.results import (
     Eligibility,
     EligibilityStatus,
+    InferredCPV,
     SupplierFilters,
     SupplierMatch,
     TenderFilters,
@@ -45,6 +49,7 @@ from matcher.ranking.results import (
 from matcher.ranking.scoring import LinearScorer, mmr_order
 from matcher.settings import Settings, get_settings
 from matcher.store import CPVCode, Store
+from matcher.store.feedback import Verdict, latest_verdicts
 from matcher.text import fold
 
 log = logging.getLogger(__name__)
@@ -58,8 +63,9 @@ class Engine:
         self.settings = settings
         self.embedder = embedder or load_embedder(settings)
         self.indexes = IndexSet(store, settings, self.embedder)
-        self.catalogue = Catalogue()
+        self.catalogue = Catalogue(shipped_inferrer(settings.cpv_inference_model) if settings.infer_cpv else None)
         self.scorer = LinearScorer.load(settings.ranking_model)
+        self.calibrator: Calibrator = calibrator_or_identity(settings.calibration_model)
         self.cpv_labels: dict[str, cpv.CPVLabel] = {}
         self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels, official=False))
         self.index_report: dict[str, str] = {}
@@ -78,6 +84,10 @@ class Engine:
         engine = cls(store, settings, embedder)
         engine.load()
         return engine
+
+    def use_cpv_inferrer(self, inferrer: CPVInferrer | None) -> None:
+        """Another CPV inference model (the evaluation trains its own); takes effect at the next load."""
+        self.catalogue.infer = inferrer
 
     # -- keeping in step with the store -------------------------------------------------------
     def load(self, progress: bool = False) -> dict[str, str]:
@@ -191,7 +201,7 @@ class Engine:
         records = self.catalogue.tenders.records
         self.casebase.warm_tenders(
             [
-                (records[i].external_id, self.casebase.query_text(records[i].title, records[i].cpv_codes))
+                (records[i].external_id, self.casebase.query_text(records[i].title, records[i].match_codes))
                 for i in np.flatnonzero(self.catalogue.tenders.is_open)
             ]
         )
@@ -231,8 +241,13 @@ class Engine:
         now: datetime | None = None,
         diversity: float = 0.0,
         only_tenders: Collection[str] | None = None,
+        min_grade: str | None = None,
     ) -> list[TenderMatch]:
-        return self.recommend_tenders_page(startup_id, filters, limit, offset, now, diversity, only_tenders)[0]
+        """Best tenders for a startup; those under the floor grade (`min_grade`, default the setting;
+        'any' for none) are left out, so a startup with no good match gets an empty list."""
+        return self.recommend_tenders_page(startup_id, filters, limit, offset, now, diversity, only_tenders, min_grade)[
+            0
+        ]
 
     def recommend_tenders_page(
         self,
@@ -243,9 +258,11 @@ class Engine:
         now: datetime | None = None,
         diversity: float = 0.0,
         only_tenders: Collection[str] | None = None,
+        min_grade: str | None = None,
     ) -> tuple[list[TenderMatch], int]:
         """One page of matches and how many were ranked in all (the pages that can be reached)."""
         filters = filters or TenderFilters()
+        cut = self.floor(min_grade)
         now = now or datetime.now(UTC)
         startup = self.startup(startup_id)
         query_vector = self.indexes.startup_vectors.vector(startup_id)
@@ -279,9 +296,20 @@ class Engine:
             startup, candidates, now, query_vector, case_limit=max(CASE_POOL, 3 * (limit + offset))
         )
         scores, parts = self.scorer.score("tender_for_startup", TENDER_FEATURES, matrix)
+        verdicts = self.verdicts(startup_id)
+        rejected = feedback.hidden(verdicts)
+        notes: list[list[str]] = [[] for _ in candidates]
+        if verdicts:
+            delta, notes = feedback.adjustments(
+                candidates, verdicts, self.indexes.tender_vectors.vectors,
+                lambda t: self.indexes.tender_vectors.vector(t) is not None,
+            )  # fmt: skip
+            scores = scores + delta.astype(scores.dtype)
+        probabilities = self.calibrator.probability("tender_for_startup", scores)
         keep = [
             i for i, e in enumerate(eligibilities)
-            if filters.include_ineligible or e.status != EligibilityStatus.ineligible
+            if (filters.include_ineligible or e.status != EligibilityStatus.ineligible) and probabilities[i] >= cut
+            and candidates[i] not in rejected
         ]  # fmt: skip
         order = self._order(scores, keep, candidates, self.indexes.tender_vectors.vectors, diversity, limit + offset)
         matches = []
@@ -290,9 +318,13 @@ class Engine:
             explanation = explain(
                 TENDER_FEATURES, matrix[i], parts[i],
                 self.indexes.tender_lexical.shared_terms(startup.text, record.external_id),
-                cpv_matches(startup.cpv_codes, record.cpv_codes, self.cpv_labels, startup.preferred_language),
+                cpv_matches(
+                    startup.match_codes, record.match_codes, self.cpv_labels, startup.preferred_language,
+                    inferred=not record.cpv_codes or not startup.cpv_codes,
+                ),
                 eligibilities[i],
             )  # fmt: skip
+            explanation.notes.extend(notes[i])
             matches.append(
                 TenderMatch(
                     tender_id=record.external_id,
@@ -307,6 +339,16 @@ class Engine:
                     published_at=record.published_at,
                     reserved_for_sme=record.reserved_for_sme,
                     cpv_codes=list(record.cpv_codes),
+                    inferred_cpv_codes=[
+                        InferredCPV(
+                            code=code.code,
+                            label=cpv.label(code.code, startup.preferred_language, self.cpv_labels),
+                            confidence=code.confidence,
+                        )
+                        for code in record.inferred_cpv
+                    ],
+                    grade=self.calibrator.grade_of(float(probabilities[i])),
+                    probability=round(float(probabilities[i]), 3),
                     score=round(float(scores[i]), 4),
                     eligibility=eligibilities[i],
                     explanation=explanation,
@@ -344,7 +386,10 @@ class Engine:
         cases = np.zeros((len(records), len(CASE_FEATURES)), dtype=np.float32)
         cases[rows] = self.casebase.tender_scores(
             startup.external_id,
-            [(records[i].external_id, self.casebase.query_text(records[i].title, records[i].cpv_codes)) for i in rows],
+            [
+                (records[i].external_id, self.casebase.query_text(records[i].title, records[i].match_codes))
+                for i in rows
+            ],
         )
         set_case_columns(matrix, TENDER_FEATURES, cases)
         return records, eligibilities, matrix
@@ -358,8 +403,9 @@ class Engine:
         offset: int = 0,
         include_ineligible: bool = False,
         now: datetime | None = None,
+        min_grade: str | None = None,
     ) -> list[SupplierMatch]:
-        return self.suppliers_for_tender_page(tender_id, filters, limit, offset, include_ineligible, now)[0]
+        return self.suppliers_for_tender_page(tender_id, filters, limit, offset, include_ineligible, now, min_grade)[0]
 
     def suppliers_for_tender_page(
         self,
@@ -369,6 +415,7 @@ class Engine:
         offset: int = 0,
         include_ineligible: bool = False,
         now: datetime | None = None,
+        min_grade: str | None = None,
     ) -> tuple[list[SupplierMatch], int]:
         """One page of suppliers for a tender and how many were ranked in all."""
         tender = self.tender(tender_id)
@@ -378,22 +425,39 @@ class Engine:
             query_vector = self.indexes.tender_vectors.vector(tender_id)
         assert query_vector is not None
         return self._rank_suppliers(
-            query_vector, tender.text, tender, filters, limit, offset, include_ineligible, now or datetime.now(UTC)
-        )
+            query_vector, tender.text, tender, filters, limit, offset, include_ineligible, now or datetime.now(UTC),
+            min_grade,
+        )  # fmt: skip
 
     def search_suppliers(
-        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_grade: str | None = None,
     ) -> list[SupplierMatch]:
-        return self.search_suppliers_page(query, filters, limit, offset)[0]
+        """Suppliers for a typed need; a query with no meaningful content (nonsense, stop words only,
+        a script no profile is written in) finds no one rather than the 'least bad' suppliers."""
+        return self.search_suppliers_page(query, filters, limit, offset, min_grade)[0]
 
     def search_suppliers_page(
-        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_grade: str | None = None,
     ) -> tuple[list[SupplierMatch], int]:
         """One page of suppliers for a free-text need and how many were ranked in all."""
         if not query or not query.strip():
             raise ValueError("query: must not be empty")
+        if not meaningful_terms(query):
+            return [], 0
         query_vector = self.embedder.encode_queries([query])[0]
-        return self._rank_suppliers(query_vector, query, None, filters, limit, offset, True, datetime.now(UTC))
+        return self._rank_suppliers(
+            query_vector, query, None, filters, limit, offset, True, datetime.now(UTC), min_grade
+        )
 
     def _rank_suppliers(
         self,
@@ -405,8 +469,10 @@ class Engine:
         offset: int,
         include_ineligible: bool,
         now: datetime,
+        min_grade: str | None = None,
     ) -> tuple[list[SupplierMatch], int]:
         startups = self.catalogue.startups
+        cut = self.floor(min_grade)
         accept = _supplier_predicate(filters or SupplierFilters())
         allowed = None
         if filters is not None and filters.model_dump(exclude_defaults=True):
@@ -426,16 +492,27 @@ class Engine:
         names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
         direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
         scores, parts = self.scorer.score(direction, names, matrix)
+        probabilities = self.calibrator.probability(direction, scores)
+        if tender is None and cut > float("-inf") and not evidence_of_meaning(matrix, names):
+            return [], 0
         keep = [
             i for i in range(len(records))
-            if include_ineligible or eligibilities is None or eligibilities[i].status != EligibilityStatus.ineligible
+            if (include_ineligible or eligibilities is None or eligibilities[i].status != EligibilityStatus.ineligible)
+            and probabilities[i] >= cut
         ]  # fmt: skip
         order = self._order(scores, keep, candidates, self.indexes.startup_vectors.vectors, 0.0, limit + offset)
         matches = []
         for i in order[offset : offset + limit]:
             record = records[i]
             eligibility = eligibilities[i] if eligibilities is not None else None
-            pairs = cpv_matches(record.cpv_codes, tender.cpv_codes, self.cpv_labels) if tender else []
+            pairs = (
+                cpv_matches(
+                    record.match_codes, tender.match_codes, self.cpv_labels,
+                    inferred=not record.cpv_codes or not tender.cpv_codes,
+                )
+                if tender
+                else []
+            )  # fmt: skip
             division, contracts = public_track_record(record, tender.cpv_codes) if tender else (None, 0)
             explanation = explain(
                 names, matrix[i], parts[i],
@@ -455,6 +532,8 @@ class Engine:
                     summary=record.summary,
                     verified_references=record.verified,
                     buyer_confirmed_references=record.buyer_confirmed,
+                    grade=self.calibrator.grade_of(float(probabilities[i])),
+                    probability=round(float(probabilities[i]), 3),
                     score=round(float(scores[i]), 4),
                     eligibility=eligibility,
                     explanation=explanation,
@@ -483,12 +562,24 @@ class Engine:
         lexical = self.indexes.startup_lexical.scores(query_text, list(candidates))
         eligibilities = [assess(record, tender, now) for record in records] if tender is not None else None
         self.casebase.sync(self.catalogue.startups)
-        case_query = self.casebase.query_text(tender.title, tender.cpv_codes) if tender is not None else query_text
+        case_query = self.casebase.query_text(tender.title, tender.match_codes) if tender is not None else query_text
         cases = self.casebase.supplier_scores(case_query, list(candidates))
         matrix = supplier_features(tender, records, semantic, lexical, eligibilities, query_text, cases)
         return records, eligibilities, matrix
 
+    def verdicts(self, startup_id: str) -> dict[str, Verdict]:
+        """The startup's latest verdict per tender, read at each request (feedback acts at once)."""
+        with self.store.session() as session:
+            return latest_verdicts(session, startup_id)
+
     # -- shared steps -------------------------------------------------------------------------
+    def floor(self, min_grade: str | None) -> float:
+        """Lowest probability shown: that of `min_grade` (None: the setting; 'any': no floor)."""
+        grade = self.settings.min_grade if min_grade is None else min_grade
+        if grade in (None, "", NO_FLOOR):
+            return float("-inf")
+        return self.calibrator.cut(grade)
+
     def _candidates(
         self,
         vectors: object,

@@ -14,8 +14,13 @@ from matcher.ranking.results import CPVMatchOut, Eligibility, Explanation, Featu
 
 
 def cpv_matches(
-    profile_codes: Sequence[str], tender_codes: Sequence[str], catalogue: dict[str, CPVLabel], lang: str = "fr"
+    profile_codes: Sequence[str],
+    tender_codes: Sequence[str],
+    catalogue: dict[str, CPVLabel],
+    lang: str = "fr",
+    inferred: bool = False,
 ) -> list[CPVMatchOut]:
+    """Closest code pairs; `inferred` marks pairs where one side's codes were read from its text."""
     pairs: list[CPVMatchOut] = []
     for tender_code in tender_codes:
         best = cpv.best_overlap(profile_codes, [tender_code])
@@ -26,6 +31,7 @@ def cpv_matches(
                     tender_code=tender_code,
                     label=cpv.label(tender_code, lang, catalogue),
                     similarity=round(best.score, 2),
+                    inferred=inferred,
                 )
             )
     return sorted(pairs, key=lambda p: -p.similarity)[:3]
@@ -56,7 +62,8 @@ def explain(
     if shared_terms:
         summary += f"; {translate('en', 'shared_terms').lower()}: {', '.join(shared_terms[:4])}"
     if cpv_pairs:
-        summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label})"
+        mark = ", inferred from the text" if cpv_pairs[0].inferred else ""
+        summary += f"; CPV {cpv_pairs[0].tender_code} ({cpv_pairs[0].label}{mark})"
     if track_record:
         summary += f"; {track_record.message}"
     return Explanation(

@@ -19,6 +19,7 @@ from matcher import cpv
 from matcher.i18n import translate
 from matcher.ranking.casebase import CASE_FEATURES
 from matcher.ranking.catalogue import StartupRecord, TenderRecord
+from matcher.ranking.cpv_inference import topic_similarity
 from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.ranking.results import Eligibility
 from matcher.text import fold
@@ -27,21 +28,23 @@ from matcher.text import fold
 FEATURE_NAMES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline", "sme_reserved",
     "first_reference", "eligibility", "experience", "references", "reference_terms", "closest_reference",
-    "typical_reference", "cpv_depth", "city", "local_works", "track_record",
+    "typical_reference", "cpv_depth", "city", "local_works", "cpv_topic", "track_record",
 )  # fmt: skip
 LABELS = {name: translate("en", f"feat_{name}") for name in FEATURE_NAMES}  # English, for the API
 
 TENDER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline",
     "sme_reserved", "first_reference", "eligibility",
-    *CASE_FEATURES, "cpv_depth", "city", "local_works",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic",
 )  # fmt: skip
 SUPPLIER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience",
-    *CASE_FEATURES, "cpv_depth", "city", "local_works", "track_record",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic", "track_record",
 )  # fmt: skip
 QUERY_FEATURES = ("semantic", "lexical", "sector", "experience", *CASE_FEATURES)
-_DEPTH, _CITY, _LOCAL_WORKS = (TENDER_FEATURES.index(n) for n in ("cpv_depth", "city", "local_works"))
+_DEPTH, _CITY, _LOCAL_WORKS, _TOPIC = (
+    TENDER_FEATURES.index(n) for n in ("cpv_depth", "city", "local_works", "cpv_topic")
+)
 WORKS_DIVISION = "45"  # CPV 45: construction works, mostly won by firms near the site
 
 FEW_REFERENCES = 3
@@ -93,7 +96,7 @@ def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
 def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float]:
     """(same city, works contract close to home): 1 same city, 0.5 same region, 0 elsewhere."""
     city = region_match(startup.city, tender.city)
-    works = any(code.startswith(WORKS_DIVISION) for code in tender.cpv_codes)
+    works = any(code.startswith(WORKS_DIVISION) for code in tender.match_codes)
     if not works:
         return city, 0.0
     near = 1.0 if city == 1.0 else 0.5 if region_match(startup.region, tender.region) == 1.0 else 0.0
@@ -137,7 +140,7 @@ def tender_features(
     matrix[:, 0] = np.clip(semantic, 0.0, 1.0)
     matrix[:, 1] = np.clip(lexical, 0.0, 1.0)
     for row, (tender, eligibility) in enumerate(zip(tenders, eligibilities, strict=True)):
-        overlap = cpv.best_overlap(startup.cpv_codes, tender.cpv_codes)
+        overlap = cpv.best_overlap(startup.match_codes, tender.match_codes)
         matrix[row, 2] = overlap.score if overlap else 0.0
         matrix[row, 3] = sector_overlap(terms, tender.folded_text)
         matrix[row, 4] = region_match(startup.region, tender.region)
@@ -146,8 +149,9 @@ def tender_features(
         matrix[row, 7] = 1.0 if tender.reserved_for_sme and small else 0.0
         matrix[row, 8] = 1.0 if few_references and (tender.reserved_for_sme or not tender.min_references) else 0.0
         matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
-        matrix[row, _DEPTH] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
+        matrix[row, _DEPTH] = cpv_depth(startup.match_codes, tender.match_codes)
         matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender)
+        matrix[row, _TOPIC] = topic_similarity(startup.topics, tender.topics)
     set_case_columns(matrix, TENDER_FEATURES, cases)
     return matrix
 
@@ -172,14 +176,15 @@ def supplier_features(
         matrix[row, column["sector"]] = sector_overlap(startup.sector_keys, folded)
         matrix[row, column["experience"]] = min(1.0, math.log1p(startup.references_count) / math.log1p(20))
         if tender is not None:
-            overlap = cpv.best_overlap(startup.cpv_codes, tender.cpv_codes)
+            overlap = cpv.best_overlap(startup.match_codes, tender.match_codes)
             matrix[row, column["cpv"]] = overlap.score if overlap else 0.0
             matrix[row, column["region"]] = region_match(startup.region, tender.region)
             matrix[row, column["budget_fit"]] = budget_fit(startup, tender.estimated_value, tender.currency)
             assert eligibilities is not None
             matrix[row, column["eligibility"]] = ELIGIBILITY_VALUE[eligibilities[row].status]
-            matrix[row, column["cpv_depth"]] = cpv_depth(startup.cpv_codes, tender.cpv_codes)
+            matrix[row, column["cpv_depth"]] = cpv_depth(startup.match_codes, tender.match_codes)
             matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
+            matrix[row, column["cpv_topic"]] = topic_similarity(startup.topics, tender.topics)
             _, contracts = public_track_record(startup, tender.cpv_codes)
             matrix[row, column["track_record"]] = min(1.0, contracts / TRACK_RECORD_FULL)
     set_case_columns(matrix, names, cases)

@@ -22,6 +22,7 @@ class MatchingEngine(Protocol):
         now: datetime | None = None,
         diversity: float = 0.0,
         only_tenders: Collection[str] | None = None,
+        min_grade: str | None = None,
     ) -> list[TenderMatch]: ...
 
     def suppliers_for_tender(
@@ -32,10 +33,16 @@ class MatchingEngine(Protocol):
         offset: int = 0,
         include_ineligible: bool = False,
         now: datetime | None = None,
+        min_grade: str | None = None,
     ) -> list[SupplierMatch]: ...
 
     def search_suppliers(
-        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_grade: str | None = None,
     ) -> list[SupplierMatch]: ...
 
     # The same three with the number of ranked results over all pages (the API's `total`).
@@ -48,6 +55,7 @@ class MatchingEngine(Protocol):
         now: datetime | None = None,
         diversity: float = 0.0,
         only_tenders: Collection[str] | None = None,
+        min_grade: str | None = None,
     ) -> tuple[list[TenderMatch], int]: ...
 
     def suppliers_for_tender_page(
@@ -58,10 +66,16 @@ class MatchingEngine(Protocol):
         offset: int = 0,
         include_ineligible: bool = False,
         now: datetime | None = None,
+        min_grade: str | None = None,
     ) -> tuple[list[SupplierMatch], int]: ...
 
     def search_suppliers_page(
-        self, query: str, filters: SupplierFilters | None = None, limit: int = 10, offset: int = 0
+        self,
+        query: str,
+        filters: SupplierFilters | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        min_grade: str | None = None,
     ) -> tuple[list[SupplierMatch], int]: ...
 
     def readiness(self) -> dict[str, bool]: ...

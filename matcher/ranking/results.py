@@ -49,6 +49,13 @@ class CPVMatchOut(BaseModel):
     tender_code: str
     label: str
     similarity: float
+    inferred: bool = Field(default=False, description="A code inferred from the text, not published with it.")
+
+
+class InferredCPV(BaseModel):
+    code: str
+    label: str
+    confidence: float = Field(description="Probability that the inferred CPV group is right (0–1).")
 
 
 class Explanation(BaseModel):
@@ -57,6 +64,10 @@ class Explanation(BaseModel):
     shared_terms: list[str] = Field(default_factory=list)
     cpv_matches: list[CPVMatchOut] = Field(default_factory=list)
     gaps: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="Message codes to render in the reader's language, e.g. 'feedback_similar_not_relevant'.",
+    )
     gap_details: list[Reason] = Field(default_factory=list, description="The gaps as codes with parameters.")
     track_record_detail: Reason | None = Field(
         default=None, description="`track_record` as a code: 'track_record_note' with count and cpv (division code)."
@@ -81,7 +92,16 @@ class TenderMatch(BaseModel):
     published_at: datetime | None = None
     reserved_for_sme: bool = False
     cpv_codes: list[str] = Field(default_factory=list)
-    score: float
+    inferred_cpv_codes: list[InferredCPV] = Field(
+        default_factory=list, description="CPV codes inferred from the title when none is published."
+    )
+    grade: str | None = Field(
+        default=None, description="strong, good or possible: calibrated relevance (None below the floor)."
+    )
+    probability: float = Field(
+        default=0.0, description="Calibrated probability that the match is relevant (award data proxy)."
+    )
+    score: float = Field(description="Internal ranking score: for ordering and debugging, not for people.")
     eligibility: Eligibility
     explanation: Explanation
 
@@ -100,7 +120,13 @@ class SupplierMatch(BaseModel):
     summary: str = Field(default="", description="One line on what the company does.")
     verified_references: int = Field(default=0, description="References verified against official award records.")
     buyer_confirmed_references: int = Field(default=0, description="Deliveries confirmed by the contract's buyer.")
-    score: float
+    grade: str | None = Field(
+        default=None, description="strong, good or possible: calibrated relevance (None below the floor)."
+    )
+    probability: float = Field(
+        default=0.0, description="Calibrated probability that the match is relevant (award data proxy)."
+    )
+    score: float = Field(description="Internal ranking score: for ordering and debugging, not for people.")
     eligibility: Eligibility | None = Field(default=None, description="Against the tender, when there is one.")
     explanation: Explanation
 

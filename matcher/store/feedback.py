@@ -147,3 +147,19 @@ def page_feedback(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit).offset(offset))
     return [_record(row, sid, tid) for row, sid, tid in rows], total
+
+
+def latest_verdicts(session: Session, startup_id: str) -> dict[str, Verdict]:
+    """The last verdict a startup gave on each tender (tender external id → verdict).
+
+    Ranking reads this on every request, so a verdict changes the next list at once and deleting
+    it (undo) restores the tender.
+    """
+    query = (
+        select(Tender.external_id, Feedback.verdict)
+        .join(Startup, Startup.id == Feedback.startup_id)
+        .join(Tender, Tender.id == Feedback.tender_id)
+        .where(Startup.external_id == startup_id)
+        .order_by(Feedback.created_at, Feedback.id)
+    )
+    return {tender: Verdict(verdict) for tender, verdict in session.execute(query)}

@@ -13,7 +13,7 @@ from service.auth import ensure_tender_owner
 from service.deps import BuyerOrStaffDep, EngineSlotDep, SessionDep
 from service.errors import declare, invalid, request_language
 from service.localize import localize_matches
-from service.params import CpvPrefix, MatchLimit, MatchOffset, Region
+from service.params import CpvPrefix, MatchLimit, MatchOffset, MinGrade, Region
 from service.routers.tenders import TenderId
 from service.schemas import SupplierSearch, SuppliersPublic
 from service.security import expensive_call
@@ -56,6 +56,7 @@ def tender_suppliers(
     include_ineligible: Annotated[bool, Query(description="Also list startups that miss a requirement.")] = False,
     limit: MatchLimit = 10,
     offset: MatchOffset = 0,
+    min_grade: MinGrade = None,
 ) -> SuppliersPublic:
     _own_tender(session, identity, tender_id)
     filters = SupplierFilters(
@@ -69,7 +70,7 @@ def tender_suppliers(
     _check_headcount(filters, "query")
     session.close()  # ranking may take a moment: hold no connection meanwhile
     matches, total = slot.get().suppliers_for_tender_page(
-        tender_id, filters, limit=limit, offset=offset, include_ineligible=include_ineligible
+        tender_id, filters, limit=limit, offset=offset, include_ineligible=include_ineligible, min_grade=min_grade
     )
     matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
     return SuppliersPublic(data=matches, total=total, limit=limit, offset=offset)
@@ -99,9 +100,12 @@ def search_suppliers(
             limit=body.limit,
             offset=body.offset,
             include_ineligible=body.include_ineligible,
+            min_grade=body.min_grade,
         )
     else:
         session.close()
-        matches, total = slot.get().search_suppliers_page(query, body.filters, limit=body.limit, offset=body.offset)
+        matches, total = slot.get().search_suppliers_page(
+            query, body.filters, limit=body.limit, offset=body.offset, min_grade=body.min_grade
+        )
     matches = localize_matches(matches, request_language(request))  # Accept-Language: fr / ar
     return SuppliersPublic(data=matches, total=total, limit=body.limit, offset=body.offset)

@@ -224,10 +224,14 @@ def _hand_match(
     try:
         if recipient["kind"] == "startup":
             found = engine.recommend_tenders(
-                recipient["id"], TenderFilters(include_ineligible=True), limit=1, only_tenders=[tender_id]
-            )
+                recipient["id"],
+                TenderFilters(include_ineligible=True),
+                limit=1,
+                only_tenders=[tender_id],
+                min_grade="any",
+            )  # staff add it by hand: explain it whatever its grade
         elif startup_id:
-            ranked = engine.suppliers_for_tender(tender_id, limit=200, include_ineligible=True)
+            ranked = engine.suppliers_for_tender(tender_id, limit=200, include_ineligible=True, min_grade="any")
             found = [m for m in ranked if m.startup_id == startup_id][:1]
         else:
             found = []

@@ -85,6 +85,10 @@ class Translator:
     def ngettext(self, key: str, plural: str, count: int, **values: object) -> str:
         return translate(self.lang, key, count=count, **values)
 
+    def percent(self, probability: float | None) -> str:
+        """A probability as a rounded percentage in the reader's number format (e.g. 37 %)."""
+        return f"{self.number(100 * (probability or 0.0))}\u00a0%"
+
     def known(self, key: str, fallback: object) -> str:
         """The message `key` when the catalogue has it (e.g. 'audit_' + an action), else `fallback` as is."""
         return self(key) if is_known(key) else str(fallback)

@@ -119,7 +119,7 @@ def test_supplier_search_by_text_and_by_tender(engine_client: TestClient, auth: 
     assert by_text.json()["data"][0]["startup_id"] == "S-ROAD"
     filtered = engine_client.post(
         "/suppliers/search",
-        json={"q": "travaux de voirie", "filters": {"certification": "ISO 27001"}},
+        json={"q": "travaux de voirie", "filters": {"certification": "ISO 27001"}, "min_grade": "any"},
         headers=auth("buyer_b"),
     )
     assert [item["startup_id"] for item in filtered.json()["data"]] == ["S-PAY"]
