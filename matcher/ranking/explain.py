@@ -89,6 +89,6 @@ def track_record_note(
     if not division or contracts <= 0:
         return None
     code = division + "000000"
-    label = cpv.label(code, lang, catalogue)
+    label = cpv.label(code, lang, catalogue, official=False)  # the division's short label
     message = translate(lang, "track_record_note", count=contracts, field=label)
     return Reason(code="track_record_note", params={"count": contracts, "cpv": code}, message=message)

@@ -122,7 +122,8 @@ class Translator:
         detail = getattr(explanation, "track_record_detail", None)
         if detail is None:
             return str(getattr(explanation, "track_record", None) or "")
-        field = self.cpv(str(detail.params.get("cpv", "")))
+        # A division reads best with its short label ("Services informatiques"), not the official one.
+        field = cpv.label(str(detail.params.get("cpv", "")), self.lang, self.cpv_labels, official=False)
         return self("track_record_note", count=int(detail.params.get("count", 0)), field=field)
 
     def cpv(self, code: str) -> str:
