@@ -20,7 +20,7 @@ from typing import Any
 
 from matcher import cpv
 from matcher.ingest.mapping import buyer_kind_from_name
-from matcher.schemas import SHORT_MAX
+from matcher.schemas import TITLE_MAX
 from matcher.text import normalize
 
 DEFAULT_SEED = 7
@@ -279,7 +279,7 @@ def startup_record(key: str, name: str, profile: Sequence[Award]) -> dict[str, A
         "external_id": startup_id(key),
         "name": name,
         "description": "",
-        "references": [a.title[:SHORT_MAX] for a in profile],  # one list item is bounded (schemas)
+        "references": [a.title[:TITLE_MAX] for a in profile],  # a reference is bounded like a title (schemas)
         "references_count": len(profile),
         "cpv_codes": [code for code, _ in codes.most_common()],
         "city": _most_common(a.department for a in profile),
