@@ -52,6 +52,9 @@ def _shape(path: str) -> str:
     return re.sub(r"/[^/]*\d[^/]*", "/<id>", path)
 
 
+DOWNLOADS = (".ics", ".csv", ".atom", ".eml", ".json", ".png")
+
+
 def crawl(page: Any, start: str, lang: str) -> dict[str, list[str]]:
     """Visit the pages reachable from `start` in `lang`; {url: English texts found} (for fr/ar pages)."""
     found: dict[str, list[str]] = {}
@@ -67,6 +70,8 @@ def crawl(page: Any, start: str, lang: str) -> dict[str, list[str]]:
         for href in page.locator("a[href^='/']").evaluate_all("links => links.map(a => a.getAttribute('href'))"):
             parts = urlsplit(href)
             if "lang=" in parts.query or parts.path.startswith(("/web-static", "/docs", "/redoc", "/openapi")):
+                continue
+            if parts.path.endswith(DOWNLOADS) or "/export" in parts.path:  # files, not pages
                 continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             shape = _shape(parts.path)
