@@ -16,7 +16,7 @@ import pytest
 from matcher.ranking.engine import Engine
 from matcher.settings import Settings
 from matcher.store import Feedback, Store
-from matcher.store.feedback import Verdict, record_feedback
+from matcher.store.feedback import Verdict, give_feedback
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 def _verdict(engine: Engine, startup_id: str, tender_id: str, verdict: Verdict) -> None:
     with engine.store.session() as session:
-        record_feedback(session, startup_id, tender_id, verdict, actor_role="startup")
+        give_feedback(session, startup_id, tender_id, verdict, actor_role="startup")
         session.commit()
 
 

@@ -46,22 +46,6 @@ def _record(row: Feedback, startup_id: str, tender_id: str) -> FeedbackRecord:
     )
 
 
-def record_feedback(
-    session: Session,
-    startup_id: str,
-    tender_id: str,
-    verdict: Verdict | str,
-    *,
-    actor_role: str,
-    actor_key_id: int | None = None,
-    note: str | None = None,
-) -> FeedbackRecord:
-    """Store a verdict once per (startup, tender, verdict); see `give_feedback`."""
-    return give_feedback(
-        session, startup_id, tender_id, verdict, actor_role=actor_role, actor_key_id=actor_key_id, note=note
-    )[0]
-
-
 def give_feedback(
     session: Session,
     startup_id: str,

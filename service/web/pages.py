@@ -12,7 +12,8 @@ from matcher.alerts.pipeline import hidden_tender_ids
 from matcher.ranking.results import TenderFilters, TenderMatch
 from matcher.schemas import MOROCCAN_REGIONS
 from matcher.store import Startup
-from matcher.store.feedback import Verdict, list_feedback, record_feedback
+from matcher.store import feedback as feedback_store
+from matcher.store.feedback import Verdict, list_feedback
 from matcher.store.keys import Role, verify_key
 from matcher.store.repository import get_startup
 from service.web.i18n import localized_summary, normalize_language
@@ -225,7 +226,7 @@ def give_feedback(
     except ValueError:
         raise PageError(422, f"verdict: {verdict!r}") from None
     with store_of(request).session() as session:
-        record_feedback(
+        feedback_store.give_feedback(
             session, startup_id, tender_id, chosen, actor_role=identity.role.value, actor_key_id=identity.key_id
         )
     web_session(request).flash(t("feedback_saved", verdict=t(f"fb_{chosen.value}")))
