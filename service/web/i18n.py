@@ -22,6 +22,7 @@ from matcher.i18n import (
     format_datetime,
     format_money,
     format_number,
+    format_week,
     is_known,
     local_date,
     render_coded,
@@ -138,6 +139,10 @@ class Translator:
 
     def number(self, value: float | int | None, decimals: int = 0) -> str:
         return format_number(value, self.lang, decimals)
+
+    def week(self, week: str) -> str:
+        """'2026-W49' in words ('semaine 49 de 2026'), as the e-mails say it."""
+        return format_week(week, self.lang)
 
     def money(self, amount: float | None, currency: str = "MAD") -> str:
         if amount is None:
