@@ -26,6 +26,10 @@ MARGIN = 0.08
 TOKEN_SET_WEIGHT = 0.5
 ACRONYM_SCORE = 0.9
 NEAR_MIN = 4
+UNIQUE_SCORE = 0.9
+UNIQUE_COVERAGE = 0.5
+COMMON_DF = 5
+GLUED_SUFFIXES = ("sasu", "sarl", "sas", "sa")  # "EDFSA": a legal form glued to the name
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,14 @@ class NameIndex:
         for token in set(tokens) if len(tokens) == 1 else ():  # "SFR" / "Société Française du Radiotéléphone"
             for position in self.acronym.get(token, ()):
                 scores[position] = max(scores.get(position, 0.0), ACRONYM_SCORE)
+        compact = "".join(tokens)
+        for suffix in GLUED_SUFFIXES:
+            if compact.endswith(suffix) and len(compact) > len(suffix) + 1:
+                for position in self.compact.get(compact.removesuffix(suffix), ()):
+                    scores[position] = max(scores.get(position, 0.0), 0.95)
+        owner = self.unique_owner(tokens)
+        if owner is not None:
+            scores[owner] = max(scores.get(owner, 0.0), UNIQUE_SCORE)
         for acronym in acronyms(name):
             for position in self.compact.get(acronym, ()):
                 if len(self.tokens[position]) == 1:
@@ -139,6 +151,23 @@ class NameIndex:
             if len(best) >= limit:
                 break
         return [Candidate(key, value) for key, value in best.items()]
+
+    def unique_owner(self, tokens: tuple[str, ...]) -> int | None:
+        """The one company owning every name-unique token of `tokens` ("DRAGER" in "DRAGER FRANCE SAS").
+
+        Only when those tokens carry most of the name's weight: a unique city in "COLAS RAA AGENCE
+        D'ANNECY" must not pull the record towards "CLIMAIR ANNECY".
+        """
+        owners = {self.postings[t][0] for t in set(tokens) if len(t) >= 3 and len(self.postings.get(t, ())) == 1}
+        if len(owners) != 1:
+            return None
+        owner = next(iter(owners))
+        known = [t for t in set(tokens) if t in self.postings]
+        if any(len(self.postings[t]) < COMMON_DF for t in known if t not in self.tokens[owner]):
+            return None  # another rare token ("PAPREC" in "PAPREC RES LA CORBEILLE BLEUE") speaks too
+        weight = sum(self._weight(t) for t in known)
+        shared = sum(self._weight(t) for t in known if t in self.tokens[owner])
+        return owner if weight and shared / weight >= UNIQUE_COVERAGE else None
 
     def group_name(self, tokens: tuple[str, ...], key: str) -> bool:
         """Whether another company's name contains every token of this one (the group, not the agency)."""
