@@ -26,6 +26,7 @@ MARGIN = 0.08
 TOKEN_SET_WEIGHT = 0.5
 ACRONYM_SCORE = 0.9
 NEAR_MIN = 4
+TIE_LIMIT = 6
 UNIQUE_SCORE = 0.9
 UNIQUE_COVERAGE = 0.5
 COMMON_DF = 5
@@ -46,6 +47,8 @@ class Decision:
     score: float
     second: float
     best: str | None = None  # the best candidate even when no link is made (for review queues)
+    tied: tuple[str, ...] = ()  # companies the name fits about equally well, when that blocked the link
+    preferred: str | None = None  # the exact-name company among `tied`, blocked only by its group
 
 
 class NameIndex:
@@ -169,11 +172,11 @@ class NameIndex:
         shared = sum(self._weight(t) for t in known if t in self.tokens[owner])
         return owner if weight and shared / weight >= UNIQUE_COVERAGE else None
 
-    def group_name(self, tokens: tuple[str, ...], key: str) -> bool:
-        """Whether another company's name contains every token of this one (the group, not the agency)."""
+    def group_holders(self, tokens: tuple[str, ...], key: str) -> list[str]:
+        """Other companies whose name contains every token of this one (the group, not the agency)."""
         sets = [set(self.postings.get(token, ())) for token in set(tokens)]
         holders = set.intersection(*sets) if sets else set()
-        return any(self.keys[p] != key for p in holders)
+        return sorted({self.keys[p] for p in holders} - {key})
 
     def resolve(self, name: str) -> Decision:
         """Link `name` to one company, or to none when unsure (ambiguous, or too dissimilar)."""
@@ -181,15 +184,21 @@ class NameIndex:
         exact = {self.keys[p] for p in self.exact.get(" ".join(tokens), ())}
         if len(exact) == 1:
             key = next(iter(exact))
-            if self.group_name(tokens, key):  # "EIFFAGE ROUTE" while "EIFFAGE ROUTE NORD EST" exists
-                return Decision(None, 1.0, 1.0, key)
+            group = self.group_holders(tokens, key)
+            if group:  # "EIFFAGE ROUTE" while "EIFFAGE ROUTE NORD EST" exists
+                return Decision(None, 1.0, 1.0, key, (key, *group), key)
             return Decision(key, 1.0, 0.0, key)
         if len(exact) > 1:
-            return Decision(None, 1.0, 1.0, sorted(exact)[0])
-        found = self.candidates(name, limit=2)
+            ordered = tuple(sorted(exact))
+            return Decision(None, 1.0, 1.0, ordered[0], ordered)
+        found = self.candidates(name, limit=TIE_LIMIT)
         if not found:
             return Decision(None, 0.0, 0.0)
         best = found[0]
         second = found[1].score if len(found) > 1 else 0.0
-        linked = best.score >= self.threshold and best.score - second >= self.margin
-        return Decision(best.key if linked else None, best.score, second, best.key)
+        if best.score < self.threshold:
+            return Decision(None, best.score, second, best.key)
+        if best.score - second >= self.margin:
+            return Decision(best.key, best.score, second, best.key)
+        tied = tuple(c.key for c in found if c.score >= self.threshold and best.score - c.score < self.margin)
+        return Decision(None, best.score, second, best.key, tied)
