@@ -99,3 +99,28 @@ def test_name_index_links_variants_and_refuses_ambiguity() -> None:
     assert index.resolve("RCM").key == "E"
     assert index.resolve("EIFFAGE ROUTE").key is None  # two agencies fit: nothing linked silently
     assert index.resolve("Boulangerie du Port").key is None
+
+
+def test_a_name_unique_token_links_and_a_glued_legal_form_is_stripped() -> None:
+    france = [(f"F{i}", f"{word} FRANCE") for i, word in enumerate(["M-M", "ORACLE", "GPV", "SCANIA", "CHUBB"])]
+    index = NameIndex([("D", "DRAGER MEDICAL"), ("E", "EDF"), *france])
+    assert index.resolve("DRAGER FRANCE SAS").key == "D"  # "drager" belongs to one company only
+    assert index.resolve("EDFSA").key == "E"
+    assert index.resolve("Société Française").key is None  # common words alone link nothing
+
+
+def test_close_candidates_are_reported_as_a_tie_for_context_to_break() -> None:
+    from matcher.linkage.context import Clues, History, break_tie
+
+    index = NameIndex([("A", "ID VERDE"), ("B", "ID VERDE"), ("C", "SOCOTEC"), ("D", "SOCOTEC")])
+    decision = index.resolve("IDVERDE")
+    assert decision.key is None and set(decision.tied) == {"A", "B"}
+    history = History()
+    history.add("A", Clues(buyer="mairie-lyon", division="45", place="69"), ref=1)
+    history.add("B", Clues(buyer="mairie-brest", division="45", place="29"), ref=2)
+    assert break_tie(decision.tied, Clues(buyer="mairie-lyon"), history) == "A"
+    assert break_tie(decision.tied, Clues(buyer="x", division="45", place="29"), history) == "B"
+    assert break_tie(decision.tied, Clues(buyer="x", division="45"), history) is None  # both worked in 45
+    # the record being linked is never its own evidence
+    assert break_tie(decision.tied, Clues(buyer="mairie-lyon"), history, exclude=1) is None
+    assert break_tie(index.resolve("SOCOTEC FRANCE").tied, Clues(buyer="mairie-lyon"), history) is None
