@@ -37,6 +37,7 @@ GOAL_HARD_RECALL = 0.75
 GOAL_PRECISION = 0.99
 NAME_ROW = "Tremplin linker (name only)"
 CONTEXT_ROW = "Tremplin linker (name + context)"
+HALVES = ("A (tuning)", "B (check)")
 
 
 @dataclass(frozen=True)
@@ -173,15 +174,15 @@ def _ratio(profile: dict[str, str]) -> Callable[[str], str | None]:
 
 
 def half_of(key: str) -> int:
-    """0 or 1: a stable split of companies by SIREN hash, to tune on one half and check the other."""
+    """0 (half A) or 1 (half B): a stable split of companies by SIREN hash, to tune on one, check the other."""
     return zlib.crc32(key.encode()) % 2
 
 
-def evaluate(path: Path, progress: Callable[[int, int], None] | None = None, half: int | None = None) -> LinkageReport:
+def evaluate(path: Path, progress: Callable[[int, int], None] | None = None) -> LinkageReport:
     """Run the Tremplin linker (name only, then name + context) and both baselines over `path`.
 
-    With `half`, only the records of that half of the companies are scored (all companies stay
-    linkable): the thresholds can be tuned on one half and checked on the other.
+    The two Tremplin rows are also scored on each half of the companies (SIREN hash): the thresholds
+    were tuned on half A, half B shows how far that holds on records they were not tuned on.
     """
     profile, records = load_records(path)
     if not records:
@@ -196,11 +197,10 @@ def evaluate(path: Path, progress: Callable[[int, int], None] | None = None, hal
         (f"rapidfuzz ratio ≥ {RATIO_CUTOFF:.0f}", _ratio(profile)),
     ]
     rows = [Row(NAME_ROW), Row(CONTEXT_ROW)] + [Row(label) for label, _ in by_name]
+    halves = [[Row(f"{label}, half {part}") for label in (NAME_ROW, CONTEXT_ROW)] for part in HALVES]
     cache: dict[str, list[str | None]] = {}
     decisions: dict[str, Decision] = {}
     for ref, record in enumerate(records):
-        if half is not None and half_of(record.key) != half:
-            continue
         if record.name not in cache:
             decisions[record.name] = index.resolve(record.name)
             cache[record.name] = [link(record.name) for _, link in by_name]
@@ -208,7 +208,8 @@ def evaluate(path: Path, progress: Callable[[int, int], None] | None = None, hal
         with_context = decision.key or break_tie(
             decision.tied, record.clues, history, exclude=ref, preferred=decision.preferred
         )
-        for row, linked in zip(rows, [decision.key, with_context, *cache[record.name]], strict=True):
+        links = [decision.key, with_context, *cache[record.name]]
+        for row, linked in zip([*rows, *halves[half_of(record.key)]], [*links, *links[:2]], strict=True):
             for score in (row.overall, row.hard) if record.hard else (row.overall,):
                 score.records += 1
                 if linked is not None:
@@ -216,5 +217,4 @@ def evaluate(path: Path, progress: Callable[[int, int], None] | None = None, hal
                     score.correct += linked == record.key
         if progress:
             progress(ref + 1, len(records))
-    scored = [r for r in records if half is None or half_of(r.key) == half]
-    return LinkageReport(len(profile), len(scored), sum(r.hard for r in scored), rows)
+    return LinkageReport(len(profile), len(records), sum(r.hard for r in records), [*rows, *halves[0], *halves[1]])

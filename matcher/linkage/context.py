@@ -2,10 +2,11 @@
 
 A name alone cannot tell "ID VERDE" (three SIRENs) or "COLAS" (a dozen agencies) apart. A real
 linker knows more: each company's confirmed links so far (its history) name the buyers it served,
-the CPV divisions it worked in and where. When several companies fit a supplier name equally well,
-the one whose history shares the award's buyer wins, else the one sharing both its CPV division and
-its département; when none or several do, nothing is linked. Context never overrides a clear name
-decision and never links a name no candidate fits.
+the CPV divisions it worked in and where. When several companies fit a supplier name about equally
+well, each is scored by what its history shares with the award (buyer 4, département 2, région 1,
+CPV division 1) and the clear leader wins; when none leads, or one tied company has no history to
+compare, nothing is linked. Context never overrides a clear name decision and never links a name no
+candidate fits. Weights and gaps were tuned on half of the DECP companies (`tremplin eval linkage`).
 """
 
 from __future__ import annotations
@@ -24,10 +25,29 @@ class Clues:
     place: str | None = None  # département (or region/country code) of execution
 
 
-BUYER, PLACE, DIVISION = 4, 2, 1
-PREFERRED_BONUS = 1.5
+BUYER, PLACE, REGION, DIVISION = 4, 2, 1, 1
+
+# French régions by département (2016 map): regional agencies of one group ("COLAS RHONE-ALPES
+# AUVERGNE", "EIFFAGE ROUTE NORD EST") work across the départements of their région.
+_REGIONS = {
+    "ara": "01 03 07 15 26 38 42 43 63 69 73 74",
+    "bfc": "21 25 39 58 70 71 89 90",
+    "bre": "22 29 35 56",
+    "cvl": "18 28 36 37 41 45",
+    "cor": "20 2A 2B",
+    "ges": "08 10 51 52 54 55 57 67 68 88",
+    "hdf": "02 59 60 62 80",
+    "idf": "75 77 78 91 92 93 94 95",
+    "nor": "14 27 50 61 76",
+    "naq": "16 17 19 23 24 33 40 47 64 79 86 87",
+    "occ": "09 11 12 30 31 32 34 46 48 65 66 81 82",
+    "pdl": "44 49 53 72 85",
+    "pac": "04 05 06 13 83 84",
+}
+REGION_OF = {dept: region for region, depts in _REGIONS.items() for dept in depts.split()}
+PREFERRED_BONUS = 0.5
 MIN_SUPPORT = 1
-MIN_GAP = 2
+MIN_GAP = 1
 
 
 class History:
@@ -39,17 +59,22 @@ class History:
     def add(self, key: str, clues: Clues, ref: object = None) -> None:
         self._seen[key].append((ref, clues))
 
-    def support(self, key: str, clues: Clues, exclude: object = None) -> int:
-        """How much the company's history agrees with `clues`: served this buyer (4), worked at this
-        place (2), in this CPV division (1), summed; 0 when nothing is shared."""
-        buyer = place = division = False
+    def support(self, key: str, clues: Clues, exclude: object = None) -> int | None:
+        """How much the company's history agrees with `clues`: served this buyer (4), worked in this
+        département (2), in its région (1), in this CPV division (1), summed; 0 when nothing is shared."""
+        buyer = place = region = division = known = False
+        where = REGION_OF.get(clues.place or "")
         for ref, seen in self._seen.get(key, ()):
             if exclude is not None and ref == exclude:
                 continue  # never the record being linked
+            known = True
             buyer = buyer or bool(clues.buyer and seen.buyer == clues.buyer)
             place = place or bool(clues.place and seen.place == clues.place)
+            region = region or bool(where and REGION_OF.get(seen.place or "") == where)
             division = division or bool(clues.division and seen.division == clues.division)
-        return BUYER * buyer + PLACE * place + DIVISION * division
+        if not known:
+            return None  # no confirmed history: nothing to compare
+        return BUYER * buyer + PLACE * place + REGION * region + DIVISION * division
 
 
 def break_tie(
@@ -57,12 +82,14 @@ def break_tie(
 ) -> str | None:
     """The one tied company the context supports best, or None when none or several do.
 
-    `preferred` (the company whose exact name was written, blocked only by its group's longer names)
-    wins equal support: another company must be strictly better supported to take the link.
+    The winner must lead the runner-up by `MIN_GAP`. `preferred` (the company whose exact name was
+    written, blocked only by its group's longer names) starts half a point ahead: any lead is enough
+    for it, while another company must lead it by two (its département, or a buyer).
     """
-    levels = {
-        key: history.support(key, clues, exclude) + (PREFERRED_BONUS if key == preferred else 0.0) for key in tied
-    }
+    supports = {key: history.support(key, clues, exclude) for key in tied}
+    if any(level is None for level in supports.values()):
+        return None  # a company without confirmed history cannot be told from the others
+    levels = {key: (level or 0) + (PREFERRED_BONUS if key == preferred else 0.0) for key, level in supports.items()}
     best = max(levels.values(), default=0.0)
     ranked = sorted(levels.values(), reverse=True)
     second = ranked[1] if len(ranked) > 1 else 0.0

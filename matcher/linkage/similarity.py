@@ -4,9 +4,13 @@ Each candidate shares at least one rare-enough token with the name (blocking), o
 one edit of a name token. It is scored with a blend of rapidfuzz's token-set ratio (spelling
 variants, extra words such as "FRANCE" or "SAS") and an IDF-weighted token overlap (a shared rare
 token such as "LOGITUD" says far more than a shared "FRANCE"). A link is made only when the best
-score clears a high threshold *and* beats the second-best company by a margin, because agencies of
-one group ("EIFFAGE ROUTE CENTRE EST" / "EIFFAGE ROUTE SUD EST") have near-identical names: in doubt,
-no link — a missed link can be claimed by the startup, a wrong one misleads a buyer.
+score clears a high threshold *and* beats the second-best company by a margin (or, a little lower,
+by a wide margin), because agencies of one group ("EIFFAGE ROUTE CENTRE EST" / "EIFFAGE ROUTE SUD
+EST") have near-identical names: in doubt, no link — a missed link can be claimed by the startup, a
+wrong one misleads a buyer. A token that belongs to a single known company ("DRAGER") points to it.
+When several companies fit about equally well — or the best is a bare group name while a wider name
+of the group shares more words — the decision lists them as `tied`, for context to decide
+(`matcher.linkage.context`), never for the name to guess.
 """
 
 from __future__ import annotations
@@ -27,8 +31,11 @@ TOKEN_SET_WEIGHT = 0.5
 ACRONYM_SCORE = 0.9
 NEAR_MIN = 4
 TIE_LIMIT = 6
+LOW_THRESHOLD = 0.7
+LOW_MARGIN = 0.15
 UNIQUE_SCORE = 0.9
 UNIQUE_COVERAGE = 0.5
+OWNER_COVERAGE = 0.3
 COMMON_DF = 5
 GLUED_SUFFIXES = ("sasu", "sarl", "sas", "sa")  # "EDFSA": a legal form glued to the name
 
@@ -64,6 +71,7 @@ class NameIndex:
         self.margin = margin
         self.keys: list[str] = []
         self.tokens: list[tuple[str, ...]] = []
+        self.by_key: dict[str, tuple[str, ...]] = {}
         self.exact: dict[str, list[int]] = defaultdict(list)
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.compact: dict[str, list[int]] = defaultdict(list)
@@ -75,6 +83,7 @@ class NameIndex:
             position = len(self.keys)
             self.keys.append(key)
             self.tokens.append(tokens)
+            self.by_key.setdefault(key, tokens)
             self.exact[" ".join(tokens)].append(position)
             self.compact["".join(tokens)].append(position)
             for acronym in acronyms(name):
@@ -170,7 +179,15 @@ class NameIndex:
             return None  # another rare token ("PAPREC" in "PAPREC RES LA CORBEILLE BLEUE") speaks too
         weight = sum(self._weight(t) for t in known)
         shared = sum(self._weight(t) for t in known if t in self.tokens[owner])
-        return owner if weight and shared / weight >= UNIQUE_COVERAGE else None
+        own = sum(self._weight(t) for t in self.tokens[owner])
+        return owner if weight and shared / weight >= UNIQUE_COVERAGE and shared / own >= OWNER_COVERAGE else None
+
+    def wider_names(self, tokens: tuple[str, ...], key: str, others: list[Candidate]) -> list[str]:
+        """Candidates that hold all of `key`'s name and more of the supplier name's words."""
+        name, mine = set(tokens), set(self.by_key[key])
+        if not mine < name:
+            return []
+        return [c.key for c in others if mine < set(self.by_key[c.key]) and (set(self.by_key[c.key]) & name) > mine]
 
     def group_holders(self, tokens: tuple[str, ...], key: str) -> list[str]:
         """Other companies whose name contains every token of this one (the group, not the agency)."""
@@ -196,9 +213,13 @@ class NameIndex:
             return Decision(None, 0.0, 0.0)
         best = found[0]
         second = found[1].score if len(found) > 1 else 0.0
-        if best.score < self.threshold:
+        clear = best.score >= LOW_THRESHOLD and best.score - second >= LOW_MARGIN  # "THYSSNEKRUPP"
+        if best.score < self.threshold and not clear:
             return Decision(None, best.score, second, best.key)
+        wider = self.wider_names(tokens, best.key, found[1:])
+        if wider:  # "EIFFAGE ENERGIE CENTRE LOIRE": the bare group "EIFFAGE" or its energy branch?
+            return Decision(None, best.score, second, best.key, (best.key, *wider))
         if best.score - second >= self.margin:
             return Decision(best.key, best.score, second, best.key)
-        tied = tuple(c.key for c in found if c.score >= self.threshold and best.score - c.score < self.margin)
+        tied = tuple(c.key for c in found if best.score - c.score < self.margin)
         return Decision(None, best.score, second, best.key, tied)

@@ -124,3 +124,25 @@ def test_close_candidates_are_reported_as_a_tie_for_context_to_break() -> None:
     # the record being linked is never its own evidence
     assert break_tie(decision.tied, Clues(buyer="mairie-lyon"), history, exclude=1) is None
     assert break_tie(index.resolve("SOCOTEC FRANCE").tied, Clues(buyer="mairie-lyon"), history) is None
+
+
+def test_a_bare_group_name_does_not_win_over_a_wider_name_sharing_more_words() -> None:
+    others = [(f"E{i}", f"{word} ENERGIE") for i, word in enumerate(["ALPES", "BRETAGNE", "SOLAIRE"])]
+    index = NameIndex([("G", "EIFFAGE"), ("S", "EIFFAGE ENERGIE SYSTEMES"), ("C", "EIFFAGE CONSTRUCTION"), *others])
+    decision = index.resolve("EIFFAGE ENERGIE CENTRE LOIRE")
+    assert decision.key is None and set(decision.tied) == {"G", "S"}
+
+
+def test_a_company_without_confirmed_history_is_never_outvoted_by_context() -> None:
+    from matcher.linkage.context import Clues, History, break_tie
+
+    history = History()
+    history.add("A", Clues(buyer="b1"), ref=1)
+    history.add("B", Clues(buyer="b2"), ref=2)  # B's only record is the one being linked
+    assert break_tie(("A", "B"), Clues(buyer="b1"), history, exclude=2) is None
+    assert break_tie(("A", "B"), Clues(buyer="b1"), history) == "A"
+    # the exact-name company wins with any lead; another company needs a lead of two
+    history.add("B", Clues(division="45", place="69"), ref=4)
+    assert break_tie(("A", "B"), Clues(division="45"), history, preferred="B") == "B"
+    assert break_tie(("A", "B"), Clues(division="45"), history, preferred="A") is None
+    assert break_tie(("A", "B"), Clues(division="45", place="69"), history, preferred="A") == "B"
