@@ -31,7 +31,7 @@ class AwardLink(TimestampMixin, Base):
     award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"), index=True)
     startup_id: Mapped[int] = mapped_column(ForeignKey("startups.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
-    method: Mapped[str] = mapped_column(String(16), default="name")  # id | name | claim
+    method: Mapped[str] = mapped_column(String(16), default="name")  # id | name | context | claim
     score: Mapped[float | None] = mapped_column(Float)
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     note: Mapped[str | None] = mapped_column(Text)

@@ -12,6 +12,7 @@ from matcher.errors import ConflictError
 from matcher.ingest import ingest_file, ingest_records
 from matcher.linkage.link import link_awards, set_company_id
 from matcher.store import AwardLink, Startup, Store, TrustAudit
+from matcher.store.models import Award, Tender
 from matcher.store.repository import FieldError, get_startup
 from matcher.store.trust import audit_trail, claim_award, decide_link, review_queue
 
@@ -94,3 +95,31 @@ def test_staff_decisions_are_audited_and_rejections_survive_reruns(linked_store:
 def test_company_id_is_validated(linked_store: Store) -> None:
     with linked_store.session() as session, pytest.raises(FieldError, match="check digit"):
         set_company_id(session, get_startup(session, "ST-X"), "SIREN", "481259597", "staff:test")
+
+
+def test_two_startups_with_one_name_are_told_apart_by_region_and_reruns_change_nothing(store: Store) -> None:
+    ingest_file(store, "tenders", SAMPLE)
+    with store.session() as session:
+        region = session.scalar(
+            select(Tender.region)
+            .join(Award, Award.tender_id == Tender.id)
+            .join(Startup, Startup.id == Award.startup_id)
+            .where(Startup.name == "TEAMNET", Tender.region.is_not(None))
+        )
+    assert region
+    ingest_records(
+        store,
+        "startups",
+        [
+            {"external_id": "ST-T1", "name": "Teamnet SARL", "description": "Réseaux", "region": "Souss-Massa"},
+            {"external_id": "ST-T2", "name": "TEAMNET", "description": "Réseaux", "region": region},
+        ],
+    )
+    with store.session() as session:
+        first = link_awards(session)
+    links = _links(store)
+    assert first["matched_by_context"] == 1
+    assert links and set(links) == {("ST-T2", "proposed", "context")}  # only awards in its region, for review
+    with store.session() as session:
+        second = link_awards(session)
+    assert second.get("links_created", 0) == 0 and _links(store) == links
