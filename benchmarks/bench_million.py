@@ -23,7 +23,10 @@ how many items lie within that 1e-3 of the 10th, per query (median).
 Index (FAISS wiki, "Guidelines to choose an index"): 1M vectors with memory a concern → IVF (the wiki:
 4–16·√N lists, 1024 here to keep k-means within minutes on 2 shared cores) with PQ codes, re-ranked:
 from SQ8 codes kept in memory, or from full-precision float16 vectors kept on disk and memory-mapped
-(only the k·k_factor candidate rows are read per query). Training uses a sample (``--train``).
+(only the k·k_factor candidate rows are read per query). Training uses a sample (``--train``), and
+the PQ codes are trained without FAISS's polysemous re-ordering (the ``np`` suffix): that annealing step,
+on by default for IVF-PQ, was 700 of the earlier 729 s "k-means" and serves only Hamming pre-filtering,
+which this search does not use.
 
 Memory per tender: *resident* counts what every query may touch (the serialised FAISS index — codes,
 ids, centroids — plus SQ8 refine codes when used); the float16 refine file is counted *on disk* only:
@@ -92,18 +95,37 @@ def _codes(values: Iterable[str]) -> tuple[list[str], np.ndarray]:
     return list(position), codes
 
 
-def synth_text(items: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
+def tender_parts(items: int) -> tuple[list[str], list[str], list[str]]:
+    """Per tender: the generator's text (as documents.tender_text joins it), buyer name, reference."""
     from matcher import cpv
-    from matcher.datasets.synth import synth_startups, synth_tenders
+    from matcher.datasets.synth import synth_tenders
 
-    hashing, rng = RawHashing(), random.Random(7)
+    rng = random.Random(7)
     bases, buyers, refs = [], [], []
     for record in synth_tenders(items):
         labels = [cpv.label(code, "fr", official=False) for code in record["cpv_codes"][:3]]
         bases.append(". ".join(part for part in [record["title"], record["description"], *labels] if part))
         buyers.append(record["buyer_name"])
         refs.append(f"AO n° {rng.randint(1, 9999)}/{rng.randint(2023, 2026)}")
-    parts = [_codes(column) for column in (bases, buyers, refs)]
+    return bases, buyers, refs
+
+
+def profile_texts(queries: int) -> list[str]:
+    """Synthetic startup profiles (name, description, sectors, tags, CPV labels): the queries."""
+    from matcher import cpv
+    from matcher.datasets.synth import synth_startups
+
+    profiles = []
+    for record in synth_startups(queries, seed=11):
+        labels = [cpv.label(code, "fr", official=False) for code in record["cpv_codes"]]
+        fields = [record["name"], record["description"], ", ".join(record["sectors"]), ", ".join(record["tags"])]
+        profiles.append(". ".join([*fields, *labels]))
+    return profiles
+
+
+def synth_text(items: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
+    hashing = RawHashing()
+    parts = [_codes(column) for column in tender_parts(items)]
     print(f"  distinct texts: {len(parts[0][0])} bases, {len(parts[1][0])} buyers, {len(parts[2][0])} references")
     tables = [hashing.table(strings) for strings, _ in parts]
     vectors = np.empty((items, hashing.d), dtype=np.float32)
@@ -111,12 +133,7 @@ def synth_text(items: int, queries: int) -> tuple[np.ndarray, np.ndarray]:
         chunk = slice(start, min(items, start + 100_000))
         vectors[chunk] = sum(table[codes[chunk]] for table, (_, codes) in zip(tables, parts, strict=True))
     faiss.normalize_L2(vectors)
-    profiles = []
-    for record in synth_startups(queries, seed=11):
-        labels = [cpv.label(code, "fr", official=False) for code in record["cpv_codes"]]
-        fields = [record["name"], record["description"], ", ".join(record["sectors"]), ", ".join(record["tags"])]
-        profiles.append(". ".join([*fields, *labels]))
-    query_vectors = hashing.table(profiles)
+    query_vectors = hashing.table(profile_texts(queries))
     faiss.normalize_L2(query_vectors)
     return vectors, query_vectors
 
@@ -245,6 +262,13 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/tremplin-million"))
     parser.add_argument("--reuse", action="store_true", help="Reuse vectors and indexes already in --work.")
     parser.add_argument("--threads", type=int, default=2, help="OpenMP threads for building (search uses 1).")
+    parser.add_argument("--skip-vectors", action="store_true", help="Only the lexical and recommend stages.")
+    parser.add_argument("--lexical-items", type=int, default=0, help="Build a LexicalIndex over this many tenders.")
+    parser.add_argument("--engine-home", type=Path, default=None, help="A 100k folder (corpus.py) to time recommend.")
+    parser.add_argument("--serve-index", default=None, help="Factory used for recommend (default IVF1024,PQ{d/4}x8np).")
+    parser.add_argument("--serve-nprobe", type=int, default=16)
+    parser.add_argument("--serve-k-factor", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=200, help="recommend calls timed.")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     faiss.omp_set_num_threads(args.threads)
@@ -283,7 +307,7 @@ def main() -> None:
         parts = ", ".join(f"{name} {value:.0f}" for name, value in sorted(lexical.items()))
         print(f"lexical bundle per tender ({args.lexical_home}): {lexical_total:.0f} B ({parts})")
     rows = []
-    for factory in factories:
+    for factory in [] if args.skip_vectors else factories:
         path = args.work / f"{args.data}-{args.items}-{factory.replace(',', '_')}.index"
         timings = build(factory, vectors, args.train, path, args.reuse)
         print(f"build {factory}: training {timings['train_s']:.0f} s, adding {timings['add_s']:.0f} s")
@@ -301,9 +325,56 @@ def main() -> None:
         faiss.omp_set_num_threads(args.threads)
         del index
     print(f"\nprocess max RSS {rss_mb():.0f} MB (includes the float32 vectors and exact ground truth of the benchmark)")
+    del data, vectors, stores
+    serving = serve(args, d, stem)
     print(f"\n{_header()}")
     for row in rows:
-        print(_line(row, lexical_total))
+        print(_line(row, serving.get("lexical_bytes", lexical_total)))
+    for line in serving.get("lines", []):
+        print(line)
+
+
+def serve(args: argparse.Namespace, d: int, stem: Path) -> dict[str, Any]:
+    """The lexical index at --lexical-items and recommend on --engine-home with the 1M retrieval."""
+    from million_serving import MillionRetrieval, lexical_stage, recommend_stage, summary
+
+    out: dict[str, Any] = {"lines": []}
+    lexical = None
+    if args.lexical_items:
+        texts = [f"{b}. {u}, {r}" for b, u, r in zip(*tender_parts(args.lexical_items), strict=True)]
+        # The engine asks the lexical index for fetch // 2 ≈ 128 hits (candidate_pool 120, 70% open, x1.5).
+        lexical, report = lexical_stage(texts, profile_texts(args.queries), args.work, args.reuse, 128)
+        del texts
+        parts = report["bytes"]
+        out["lexical_bytes"] = total = sum(parts.values())
+        detail = ", ".join(f"{name} {value:.0f}" for name, value in sorted(parts.items()))
+        print(
+            f"lexical over {args.lexical_items} tenders: built in {report.get('build_s', float('nan')):.0f} s, "
+            f"saved in {report.get('save_s', float('nan')):.0f} s, loaded (mapped) in {report['load_s']:.1f} s; "
+            f"{report['entries_per_row']:.0f} entries per row; {total:.0f} B per tender ({detail}); a full "
+            f"transpose would be {report['full_transpose']:.0f} B; search (128 hits) {summary(report['search'])}"
+        )
+        out["lines"].append(
+            f"\nlexical, {args.lexical_items} tenders: {total:.0f} B per tender on disk, mapped ({detail}); "
+            f"search p50 {statistics.median(report['search']):.1f} ms, p99 {percentile(report['search'], 0.99):.1f} ms"
+        )
+    if args.engine_home is not None:
+        factory = args.serve_index or f"IVF1024,PQ{d // 4}x8np"
+        path = args.work / f"{args.data}-{args.items}-{factory.replace(',', '_')}.index"
+        retrieval = MillionRetrieval(
+            path, args.work / "refine-fp16.npy", lexical, args.serve_nprobe, args.serve_k_factor
+        )
+        timed = recommend_stage(args.engine_home, retrieval, args.requests)
+        what = f"{factory}, nprobe {args.serve_nprobe}, refine float16 mapped" + (
+            f" + lexical over {args.lexical_items}" if lexical is not None else ""
+        )
+        out["lines"].append(
+            f"recommend tenders (limit 10), {args.requests} calls: 100k engine {summary(timed['100k'])}; "
+            f"with the 1M retrieval added ({what}) {summary(timed['1M'])}; that retrieval alone "
+            f"{summary(timed['1M retrieval'])}"
+        )
+        print(out["lines"][-1])
+    return out
 
 
 def _header() -> str:
