@@ -25,8 +25,8 @@ Index (FAISS wiki, "Guidelines to choose an index"): 1M vectors with memory a co
 from SQ8 codes kept in memory, or from full-precision float16 vectors kept on disk and memory-mapped
 (only the k·k_factor candidate rows are read per query). Training uses a sample (``--train``), and
 the PQ codes are trained without FAISS's polysemous re-ordering (the ``np`` suffix): that annealing step,
-on by default for IVF-PQ, was 700 of the earlier 729 s "k-means" and serves only Hamming pre-filtering,
-which this search does not use.
+on by default for IVF-PQ, serves only Hamming pre-filtering, which this search does not use (training
+took 729 s with it in the earlier run, d=384, one thread; 25–28 s without it here, d=256, two threads).
 
 Memory per tender: *resident* counts what every query may touch (the serialised FAISS index — codes,
 ids, centroids — plus SQ8 refine codes when used); the float16 refine file is counted *on disk* only:
