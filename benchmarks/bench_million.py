@@ -249,6 +249,43 @@ def rss_mb() -> float:
 # --- main ----------------------------------------------------------------------------------------
 
 
+def vector_stage(
+    args: argparse.Namespace, vectors: np.ndarray, queries: np.ndarray, factories: list[str], lexical_total: float
+) -> list[tuple[Any, ...]]:
+    """Exact ground truth, then each index x refine x nprobe x k_factor: bytes, recall, latency."""
+    started = time.perf_counter()
+    scores, ids = exact_top(vectors, queries, 1000)
+    near = (scores >= scores[:, K - 1 : K] - EPSILON).sum(axis=1)
+    print(
+        f"exact top-1000 for {len(queries)} queries in {time.perf_counter() - started:.0f} s; per query (median): "
+        f"10th cosine {np.median(scores[:, K - 1]):.3f}, 10th-11th gap {np.median(scores[:, 9] - scores[:, 10]):.5f}, "
+        f"10th-100th gap {np.median(scores[:, 9] - scores[:, 99]):.4f}, items within {EPSILON} of the 10th: "
+        f"{np.median(near):.0f} (p10 {np.percentile(near, 10):.0f}, p90 {np.percentile(near, 90):.0f})"
+    )
+    data = {"vectors": vectors, "queries": queries, "ids": ids, "scores": scores}
+
+    stores = refine_stores(vectors, args.work, args.reuse)
+    rows = []
+    for factory in factories:
+        path = args.work / f"{args.data}-{args.items}-{factory.replace(',', '_')}.index"
+        timings = build(factory, vectors, args.train, path, args.reuse)
+        print(f"build {factory}: training {timings['train_s']:.0f} s, adding {timings['add_s']:.0f} s")
+        index = faiss.read_index(str(path))
+        faiss.omp_set_num_threads(1)  # one query, one thread (see matcher.index.vector_index.one_omp_thread)
+        base = path.stat().st_size / len(vectors)
+        for refine in ("none", "sq8", "fp16"):
+            for kf in [1] if refine == "none" else args.k_factor:
+                for probe in args.nprobe:
+                    result = measure(index, refine, stores, probe, kf, data)
+                    resident = base + (stores["sq8"][2] / len(vectors) if refine == "sq8" else 0.0)
+                    disk = resident + (stores["fp16"][1] / len(vectors) if refine == "fp16" else 0.0)
+                    rows.append((factory, refine, probe, kf, resident, disk, result))
+                    print(_line(rows[-1], lexical_total), flush=True)
+        faiss.omp_set_num_threads(args.threads)
+        del index
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -288,44 +325,15 @@ def main() -> None:
     d = vectors.shape[1]
     print(f"vectors: {len(vectors)} x d={d} in {time.perf_counter() - started:.0f} s")
 
-    started = time.perf_counter()
-    scores, ids = exact_top(vectors, queries, 1000)
-    near = (scores >= scores[:, K - 1 : K] - EPSILON).sum(axis=1)
-    print(
-        f"exact top-1000 for {len(queries)} queries in {time.perf_counter() - started:.0f} s; per query (median): "
-        f"10th cosine {np.median(scores[:, K - 1]):.3f}, 10th-11th gap {np.median(scores[:, 9] - scores[:, 10]):.5f}, "
-        f"10th-100th gap {np.median(scores[:, 9] - scores[:, 99]):.4f}, items within {EPSILON} of the 10th: "
-        f"{np.median(near):.0f} (p10 {np.percentile(near, 10):.0f}, p90 {np.percentile(near, 90):.0f})"
-    )
-    data = {"vectors": vectors, "queries": queries, "ids": ids, "scores": scores}
-
-    stores = refine_stores(vectors, args.work, args.reuse)
     factories = args.factories or [f"IVF1024,PQ{d // 8}x8np", f"IVF1024,PQ{d // 4}x8np"]
     lexical = lexical_bytes_per_document(args.lexical_home)
     lexical_total = sum(lexical.values()) if lexical else 0.0
     if lexical:
         parts = ", ".join(f"{name} {value:.0f}" for name, value in sorted(lexical.items()))
         print(f"lexical bundle per tender ({args.lexical_home}): {lexical_total:.0f} B ({parts})")
-    rows = []
-    for factory in [] if args.skip_vectors else factories:
-        path = args.work / f"{args.data}-{args.items}-{factory.replace(',', '_')}.index"
-        timings = build(factory, vectors, args.train, path, args.reuse)
-        print(f"build {factory}: training {timings['train_s']:.0f} s, adding {timings['add_s']:.0f} s")
-        index = faiss.read_index(str(path))
-        faiss.omp_set_num_threads(1)  # one query, one thread (see matcher.index.vector_index.one_omp_thread)
-        base = path.stat().st_size / len(vectors)
-        for refine in ("none", "sq8", "fp16"):
-            for kf in [1] if refine == "none" else args.k_factor:
-                for probe in args.nprobe:
-                    result = measure(index, refine, stores, probe, kf, data)
-                    resident = base + (stores["sq8"][2] / len(vectors) if refine == "sq8" else 0.0)
-                    disk = resident + (stores["fp16"][1] / len(vectors) if refine == "fp16" else 0.0)
-                    rows.append((factory, refine, probe, kf, resident, disk, result))
-                    print(_line(rows[-1], lexical_total), flush=True)
-        faiss.omp_set_num_threads(args.threads)
-        del index
+    rows = [] if args.skip_vectors else vector_stage(args, vectors, queries, factories, lexical_total)
     print(f"\nprocess max RSS {rss_mb():.0f} MB (includes the float32 vectors and exact ground truth of the benchmark)")
-    del data, vectors, stores
+    del vectors
     serving = serve(args, d, stem)
     print(f"\n{_header()}")
     for row in rows:
