@@ -108,15 +108,16 @@ def recommend_stage(home: Path, retrieval: MillionRetrieval, requests: int) -> d
     original = engine._candidates
     spent: list[float] = []
 
-    def with_million(vectors: Any, lexical: Any, query_vector: Any, query_text: str, *rest: Any) -> list[str]:
-        need, population = rest[2], rest[3]  # after admissible, allowed
+    def with_million(
+        vectors: Any, lexical: Any, query_vector: Any, query_text: str, admissible: Any, allowed: Any, **sizes: int
+    ) -> list[str]:
         began = time.perf_counter()
-        share = population / max(len(vectors), 1)  # open share of the 100k, the same at 1M
-        pool = max(settings.candidate_pool, need * 3)
+        share = sizes["population"] / max(len(vectors), 1)  # open share of the 100k, the same at 1M
+        pool = max(settings.candidate_pool, sizes["need"] * 3)
         fetch = min(retrieval.total, int(pool * max(1.0, 1 / max(share, 1e-9)) * 1.5))
         retrieval(query_vector, query_text, fetch)
         spent.append((time.perf_counter() - began) * 1000)
-        return original(vectors, lexical, query_vector, query_text, *rest)
+        return original(vectors, lexical, query_vector, query_text, admissible, allowed, **sizes)
 
     engine._candidates = with_million  # type: ignore[method-assign]
     out["1M"] = time_recommendations(engine, startup_ids, random.Random(0), requests)
