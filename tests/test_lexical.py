@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from matcher.errors import IndexCorruptError
 from matcher.index.lexical import LexicalIndex
@@ -154,3 +155,38 @@ def test_skipping_common_ngrams_at_scale_keeps_the_exact_top_results(monkeypatch
     for query, results in zip(queries, fast, strict=True):
         exact = index.search(query, 10)
         assert [score for _, score in results] == pytest.approx([score for _, score in exact], abs=1e-4)
+
+
+def test_common_ngrams_have_no_postings_at_scale_and_searches_find_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transpose leaves out very common features (about half its memory): searches return what they
+    returned with every posting kept, a query made of common words only is scored exactly, and a
+    reloaded snapshot answers the same."""
+    import random
+
+    import matcher.index.lexical as lexical
+
+    rng = random.Random(5)
+    words = "paiement route école eau énergie réseau logiciel audit maintenance formation".split()
+    texts = [f"Marché de {rng.choice(words)} pour la commune de Rabat, lot {i}" for i in range(2_500)]
+    ids = [f"D{i}" for i in range(len(texts))]
+    queries = ["pour la commune de", "marché", "école et formation à Rabat", "audit du réseau d'eau"]
+    index = LexicalIndex()
+    index.build(ids, texts)
+    assert index._feature_major().nnz < 0.8 * index._matrix().nnz
+    found = [index.search(query, 10) for query in queries]
+    common_only = [score for _, score in found[0]]
+    assert common_only == pytest.approx(sorted(index.scores(queries[0], ids).tolist(), reverse=True)[:10], abs=1e-5)
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert [loaded.search(query, 10) for query in queries] == found
+
+    def every_posting(matrix: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+        return sp.csr_matrix(matrix.T.tocsr()), np.bincount(matrix.indices, minlength=matrix.shape[1])
+
+    monkeypatch.setattr(lexical, "postings", every_posting)
+    full = LexicalIndex()
+    full.build(ids, texts)
+    assert full._feature_major().nnz == full._matrix().nnz
+    assert [full.search(query, 10) for query in queries] == found

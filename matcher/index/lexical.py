@@ -84,8 +84,34 @@ def _surface_forms(text: str) -> dict[str, str]:
     return forms
 
 
+def postings(matrix: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Feature-major copy of the rows (the postings) and each feature's document frequency.
+
+    At scale the postings of common features (in more than COMMON_FEATURE_SHARE of the rows) are left
+    out: searches never probe them (see `LexicalIndex._without_common`), and they hold ~45% of all
+    entries (char n-grams such as " de", "tion"), so the transpose costs about half as much memory.
+    """
+    frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
+    by_feature = sp.csr_matrix(matrix.T.tocsr())
+    if matrix.shape[0] < SKIP_COMMON_FROM:
+        return by_feature, frequency
+    common = frequency > COMMON_FEATURE_SHARE * matrix.shape[0]
+    lengths = np.diff(by_feature.indptr)
+    kept = np.repeat(~common, lengths)
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(np.where(common, 0, lengths), out=indptr[1:])
+    pruned = sp.csr_matrix(
+        (by_feature.data[kept], by_feature.indices[kept], indptr), shape=by_feature.shape, dtype=np.float32
+    )
+    return pruned, frequency
+
+
 _QUERY_CACHE_SIZE = 256
 MAX_PROBE_FEATURES = 160  # retrieval probe; the shortlist is then scored with the whole query
+
+
+# What a snapshot needs: rows, (postings, frequencies) when made, fitted blocks, ids, counters.
+Captured = tuple[sp.csr_matrix, tuple[sp.csr_matrix, Any] | None, list[Any], list[str | None], dict[str, int]]
 
 
 class LexicalIndex:
@@ -177,8 +203,7 @@ class LexicalIndex:
         """The transpose in CSR: a query touches only the postings of its own features."""
         matrix = self._matrix()
         if self._by_feature is None:
-            self._by_feature = sp.csr_matrix(matrix.T.tocsr())
-            self._document_frequency = np.diff(self._by_feature.indptr)
+            self._by_feature, self._document_frequency = postings(matrix)
         return self._by_feature
 
     def _append_rows(self, ids: list[str], rows: sp.csr_matrix) -> None:
@@ -295,8 +320,7 @@ class LexicalIndex:
             else:
                 mask = self._alive
             probe = self._without_common(row)
-            # Only the postings of the query's features are read (one gather, one mat-vec).
-            scores = np.asarray(self._feature_major()[probe.indices].T @ probe.data).ravel()
+            scores = self._probe_scores(probe)
             scores[~mask] = 0.0
             if probe is row:
                 return self._top(scores, None, k)
@@ -323,6 +347,20 @@ class LexicalIndex:
         return sp.csr_matrix(
             (row.data[order], row.indices[order], np.array([0, len(order)])), shape=row.shape, dtype=np.float32
         )
+
+    def _probe_scores(self, probe: sp.csr_matrix) -> np.ndarray:
+        """Scores of every row for a probe: only the postings of its features are read (one gather, one
+        mat-vec); a probe holding common features, whose postings are not kept, scans all rows instead
+        (a query made of nothing but very common n-grams: rare, and the same scores)."""
+        by_feature = self._feature_major()
+        assert self._document_frequency is not None  # computed with the feature-major matrix
+        posted = by_feature.indptr[probe.indices + 1] > by_feature.indptr[probe.indices]
+        if (posted | (self._document_frequency[probe.indices] == 0)).all():
+            return np.asarray(by_feature[probe.indices].T @ probe.data).ravel()
+        matrix = self._matrix()
+        dense = np.zeros(matrix.shape[1], dtype=np.float32)
+        dense[probe.indices] = probe.data
+        return np.asarray(matrix @ dense, dtype=np.float32)
 
     def _dot(self, rows: np.ndarray, row: sp.csr_matrix) -> np.ndarray:
         """Cosines of these documents with a query row, through a dense copy of the query (caller holds
@@ -418,26 +456,26 @@ class LexicalIndex:
         return readable_terms(ranked, query, _surface_forms(query), n)
 
     # persistence ---------------------------------------------------------------------------------
-    def capture(self) -> tuple[sp.csr_matrix, sp.csr_matrix | None, list[Any], list[str | None], dict[str, int]]:
+    def capture(self) -> Captured:
         """What a snapshot needs, taken in a moment under the lock: the stacked matrix and its
         feature-major transpose when made (neither modified in place afterwards), the fitted blocks
         (immutable) and a copy of the id list."""
         with self._lock:
             counters = {"fitted_docs": self.fitted_docs, "added_since_fit": self.added_since_fit}
             matrix = self._matrix()
-            return matrix, self._by_feature, list(self._blocks), list(self._external), counters
+            posted = (self._by_feature, self._document_frequency) if self._by_feature is not None else None
+            return matrix, posted, list(self._blocks), list(self._external), counters
 
     def write_capture(
         self,
         folder: Path,
-        captured: tuple[sp.csr_matrix, sp.csr_matrix | None, list[Any], list[str | None], dict[str, int]],
+        captured: Captured,
     ) -> str:
         """Serialise and commit a capture with no lock held: readers go on meanwhile. The matrices are
         .npy arrays memory-mapped at load (shared by workers); the transpose is saved too, so that
         no process recomputes it after a start."""
-        matrix, by_feature, blocks, rows, counters = captured
-        if by_feature is None:
-            by_feature = sp.csr_matrix(matrix.T.tocsr())
+        matrix, posted, blocks, rows, counters = captured
+        by_feature, frequency = posted if posted is not None and posted[1] is not None else postings(matrix)
         model = io.BytesIO()
         joblib.dump(blocks, model)
         ids = json.dumps({"rows": rows, **counters}, ensure_ascii=False).encode("utf-8")
@@ -446,12 +484,13 @@ class LexicalIndex:
             files[f"{name}.data"] = (".npy", npy_bytes(part.data.astype(np.float32, copy=False)))
             files[f"{name}.indices"] = (".npy", npy_bytes(part.indices.astype(np.int32, copy=False)))
             files[f"{name}.indptr"] = (".npy", npy_bytes(part.indptr.astype(np.int64, copy=False)))
+        files["frequency"] = (".npy", npy_bytes(np.asarray(frequency, dtype=np.int64)))
         meta = {
             "count": sum(1 for i in rows if i is not None),
             "rows": len(rows),
             "features": int(matrix.shape[1]),
         }
-        mapped = [name for name in files if name.startswith(("matrix.", "by_feature."))]
+        mapped = [name for name in files if name.startswith(("matrix.", "by_feature.", "frequency"))]
         self.saved_token = write_bundle(folder, "lexical", files, meta, mapped=mapped)
         return self.saved_token
 
@@ -478,6 +517,9 @@ class LexicalIndex:
             else:
                 matrix = cls._mapped_csr(folder, manifest, "matrix", shape)
                 by_feature = cls._mapped_csr(folder, manifest, "by_feature", (shape[1], shape[0]))
+                # Snapshots from before the postings were pruned hold the full transpose and no frequencies.
+                has_frequency = "frequency" in manifest.get("files", {})
+                frequency = load_npy(folder, manifest, "frequency") if has_frequency else np.diff(by_feature.indptr)
         except Exception as exc:  # unpickling can fail in many ways; all mean "rebuild"
             raise IndexCorruptError(f"lexical index in {folder} cannot be read: {exc}") from exc
         if matrix.shape[0] != len(rows):
@@ -486,7 +528,7 @@ class LexicalIndex:
         loaded._rows_matrix = matrix
         if by_feature is not None:
             loaded._by_feature = by_feature
-            loaded._document_frequency = np.diff(by_feature.indptr)
+            loaded._document_frequency = frequency
         loaded._external = rows
         loaded._row_of = {str(i): row for row, i in enumerate(rows) if i is not None}
         loaded._alive = np.array([i is not None for i in rows], dtype=bool)
