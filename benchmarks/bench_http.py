@@ -31,7 +31,23 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from bench_start import descendants, memory
 from latency import percentile, time_recommendations
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (fields 14 and 15 of /proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def pss_mb(pids: list[int]) -> float:
+    return sum(memory(pid)["pss"] for pid in pids) / 1024
 
 
 def _free_port() -> int:
@@ -73,7 +89,9 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], str, list[float]]:
     rng = random.Random(0)
     for warm in startup_ids[:20]:
         engine.recommend_tenders(warm, limit=10)
+    cpu_started = time.process_time()
     latencies = time_recommendations(engine, startup_ids, rng, args.inprocess_requests)
+    print(f"in-process CPU per recommend: {(time.process_time() - cpu_started) * 1000 / len(latencies):.1f} ms")
     gc.unfreeze()  # one source of tail latency: a full collection over everything the engine holds
     started = time.perf_counter()
     gc.collect()
@@ -136,10 +154,11 @@ def sequential_latencies(base_url: str, key: str, startup_ids: list[str], reques
 
 async def drive(
     base_url: str, key: str, startup_ids: list[str], clients: int, warmup: float, duration: float
-) -> tuple[list[float], Counter[str], float]:
+) -> tuple[list[float], Counter[str], float, int]:
     """Each client loops on random startups; only requests started after the warm-up count."""
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
+    made = [0]  # every request, warm-up included: what the CPU time is divided by
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     loop = asyncio.get_running_loop()
     begin = loop.time()
@@ -158,6 +177,7 @@ async def drive(
                 outcome = str(response.status_code)
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
+            made[0] += 1
             if started >= measure_from:
                 latencies.append((loop.time() - started) * 1000)
                 outcomes[outcome] += 1
@@ -165,7 +185,7 @@ async def drive(
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
         await asyncio.gather(*(client(n, http) for n in range(clients)))
-    return latencies, outcomes, loop.time() - measure_from
+    return latencies, outcomes, loop.time() - measure_from, made[0]
 
 
 def server_mean_ms(base_url: str) -> float | None:
@@ -218,9 +238,14 @@ def main() -> None:
             f"one client, {len(sequential)} requests in a row: p50 {sequential_p50:.1f} ms, "
             f"p99 {percentile(sequential, 0.99):.1f} ms"
         )
-        latencies, outcomes, elapsed = asyncio.run(
+        pids = [server.pid, *descendants(server.pid)]
+        memory_before = pss_mb(pids)
+        cpu_before, client_before = cpu_seconds(pids), time.process_time()
+        latencies, outcomes, elapsed, made = asyncio.run(
             drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration)
         )
+        server_cpu, client_cpu = cpu_seconds(pids) - cpu_before, time.process_time() - client_before
+        memory_after = pss_mb(pids)
         server_side = server_mean_ms(base_url)
     finally:
         server.terminate()
@@ -248,6 +273,13 @@ def main() -> None:
             f"(HTTP, auth and JSON overhead), {http_p50 / inprocess_p50:.1f} with {args.clients} clients "
             "(adds queueing behind the CPU-bound ranking)"
         )
+    cpu_ms = 1000 * server_cpu / max(made, 1)
+    print(
+        f"server CPU per request: {cpu_ms:.1f} ms over {made} requests ({len(pids)} processes; load-independent), "
+        f"so 2 free cores would serve about {2000 / cpu_ms:.0f} req/s; the load driver used "
+        f"{1000 * client_cpu / max(made, 1):.1f} ms of CPU per request besides"
+    )
+    print(f"server memory (PSS, all processes): {memory_before:.0f} MB before the load, {memory_after:.0f} MB after")
     sys.exit(1 if errors or not latencies else 0)
 
 

@@ -105,6 +105,41 @@ class Engine:
         gc.freeze()
         return self.index_report
 
+    # -- worker processes forked from one loaded engine -------------------------------------
+    def prepare_fork(self) -> None:
+        """Make this loaded engine safe to fork into workers that share its memory copy-on-write.
+
+        Only the forking thread survives a fork, and a lock another thread held stays held forever
+        in the child; an open SQLite connection must not be used on both sides. So: stop the watcher
+        and the snapshot thread (writing what is pending), close the store's and the embedding cache's
+        connections (reopened on first use), and freeze everything loaded out of the collector's
+        sight, so that a worker's collections never write to (and so copy) the shared pages.
+        """
+        self._closed.set()
+        if self._watch is not None:
+            self._watch.join()
+        self.indexes.close()
+        cache = getattr(self.embedder, "cache", None)
+        if cache is not None:
+            cache.release()
+        self.store.dispose()
+        others = [thread.name for thread in threading.enumerate() if thread is not threading.current_thread()]
+        if others:
+            log.warning("threads still running before the fork (they will not exist in the workers): %s", others)
+        gc.collect()
+        gc.freeze()
+
+    def after_fork(self) -> None:
+        """In a forked worker: start this worker's own snapshot thread and watcher (threads are not
+        inherited); from here on it follows the other workers' writes and snapshots by itself."""
+        self._closed = threading.Event()
+        self._watch = None
+        self.indexes.snapshots.after_fork()
+        cache = getattr(self.embedder, "cache", None)
+        if cache is not None:
+            cache.after_fork()
+        self._start_watch()
+
     # -- other processes ------------------------------------------------------------------------
     def _start_watch(self) -> None:
         """Every `snapshot_check_seconds`, take up a newer snapshot and other processes' writes."""
