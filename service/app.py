@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import select
@@ -126,6 +127,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging()
+        # Sync routes and dependencies run in anyio's thread pool; its size bounds requests in flight.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         settings.ensure_home()
         await run_in_threadpool(store.migrate)
         if load_engine == "background" and slot.loaded is None:

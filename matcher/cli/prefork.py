@@ -39,7 +39,7 @@ def _factory(path: str) -> Callable[[], Any]:
     return factory
 
 
-class PreforkServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+class PreforkServer(BaseApplication):
     """gunicorn configured in code (no config file): bind, workers, preload, uvicorn worker class."""
 
     def __init__(self, factory: str, options: dict[str, Any]) -> None:

@@ -316,7 +316,10 @@ class Engine:
 
         def admissible(external_id: str) -> bool:
             position = table.position.get(external_id)
-            return position is not None and bool(open_mask[position]) and accept(table.records[position])
+            if position is None or not open_mask[position]:
+                return False
+            # Without filters the record is not read: each one read is a page copied in a forked worker.
+            return accept is None or accept(table.records[position])
 
         allowed = None
         if only_tenders is not None:
@@ -669,7 +672,11 @@ def _union(dense: list[tuple[str, float]], words: list[tuple[str, float]]) -> li
 
 def _tender_predicate(
     filters: TenderFilters, now: datetime, only: Collection[str] | None
-) -> Callable[[TenderRecord], bool]:
+) -> Callable[[TenderRecord], bool] | None:
+    """The filters as a test on a record; None when they let every open tender through."""
+    bounds = (filters.min_value, filters.max_value, filters.deadline_within_days)
+    if only is None and not (filters.region or filters.cpv_prefix or filters.exclude_buyers) and bounds == (None,) * 3:
+        return None
     region = fold(filters.region) if filters.region else None
     excluded = set(filters.exclude_buyers)
     only_set = set(only) if only is not None else None
