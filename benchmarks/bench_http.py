@@ -50,6 +50,11 @@ def pss_mb(pids: list[int]) -> float:
     return sum(memory(pid)["pss"] for pid in pids) / 1024
 
 
+def memory_line(pids: list[int]) -> str:
+    """Per process: PSS (its share of every page) / USS (pages only it holds), MB."""
+    return ", ".join(f"{(m := memory(pid))['pss'] / 1024:.0f}/{m['uss'] / 1024:.0f}" for pid in pids)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -242,13 +247,13 @@ def main() -> None:
             f"p99 {percentile(sequential, 0.99):.1f} ms"
         )
         pids = [server.pid, *descendants(server.pid)]
-        memory_before = pss_mb(pids)
+        memory_before, processes_before = pss_mb(pids), memory_line(pids)
         cpu_before, client_before = cpu_seconds(pids), time.process_time()
         latencies, outcomes, elapsed, made = asyncio.run(
             drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration)
         )
         server_cpu, client_cpu = cpu_seconds(pids) - cpu_before, time.process_time() - client_before
-        memory_after = pss_mb(pids)
+        memory_after, processes_after = pss_mb(pids), memory_line(pids)
         server_side = server_mean_ms(base_url)
     finally:
         server.terminate()
@@ -283,6 +288,10 @@ def main() -> None:
         f"{1000 * client_cpu / max(made, 1):.1f} ms of CPU per request besides"
     )
     print(f"server memory (PSS, all processes): {memory_before:.0f} MB before the load, {memory_after:.0f} MB after")
+    print(
+        f"   per process, PSS/USS MB (first: the one that loaded and forked): before {processes_before}; "
+        f"after {processes_after}"
+    )
     sys.exit(1 if errors or not latencies else 0)
 
 

@@ -138,6 +138,9 @@ class Engine:
         cache = getattr(self.embedder, "cache", None)
         if cache is not None:
             cache.after_fork()
+        # A worker forked later (gunicorn replaces one that died) starts from the state loaded at boot:
+        # catch up with the store and the latest snapshot before the first request, not 2 s later.
+        self.poll()
         self._start_watch()
 
     # -- other processes ------------------------------------------------------------------------
