@@ -10,7 +10,10 @@ then drives it with `--clients` concurrent keep-alive clients (httpx + asyncio, 
 `--duration` seconds after a short warm-up. Prints throughput, client-side p50/p90/p99, the
 server-side mean from /metrics, errors (exit code 1 if any), and the ratio of HTTP p50 to
 in-process p50, alone and under load. The load driver shares the machine's cores
-with the server, so the throughput is a floor, not a ceiling.
+with the server, so the throughput is a floor, not a ceiling; the load-independent figure is the
+server's CPU time per request (all its processes, from /proc), printed with the capacity it implies on
+2 free cores, and the memory (PSS, and PSS/USS per process) before and after the load.
+The per-key rate limit on matching is off for the server it starts (it would answer 429).
 """
 
 from __future__ import annotations
@@ -215,7 +218,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60.0, help="Measured seconds, after the warm-up.")
     parser.add_argument("--warmup", type=float, default=5.0)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Server worker processes (>1: forked from one loaded engine)."
+    )
     parser.add_argument("--inprocess-requests", type=int, default=300)
     parser.add_argument("--sequential-requests", type=int, default=200, help="One-client requests before the load.")
     parser.add_argument("--start-timeout", type=float, default=900.0)
