@@ -140,7 +140,10 @@ class Engine:
             cache.after_fork()
         # A worker forked later (gunicorn replaces one that died) starts from the state loaded at boot:
         # catch up with the store and the latest snapshot before the first request, not 2 s later.
-        self.poll()
+        try:
+            self.poll()
+        except Exception:  # the watcher tries again; a worker that cannot boot would stop the server
+            log.exception("catching up after the fork failed; the watcher will retry")
         self._start_watch()
 
     # -- other processes ------------------------------------------------------------------------
