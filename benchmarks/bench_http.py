@@ -10,7 +10,10 @@ then drives it with `--clients` concurrent keep-alive clients (httpx + asyncio, 
 `--duration` seconds after a short warm-up. Prints throughput, client-side p50/p90/p99, the
 server-side mean from /metrics, errors (exit code 1 if any), and the ratio of HTTP p50 to
 in-process p50, alone and under load. The load driver shares the machine's cores
-with the server, so the throughput is a floor, not a ceiling.
+with the server, so the throughput is a floor, not a ceiling; the load-independent figure is the
+server's CPU time per request (all its processes, from /proc), printed with the capacity it implies on
+2 free cores, and the memory (PSS, and PSS/USS per process) before and after the load.
+The per-key rate limit on matching is off for the server it starts (it would answer 429).
 """
 
 from __future__ import annotations
@@ -31,7 +34,28 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from bench_start import descendants, memory
 from latency import percentile, time_recommendations
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (fields 14 and 15 of /proc/PID/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def pss_mb(pids: list[int]) -> float:
+    return sum(memory(pid)["pss"] for pid in pids) / 1024
+
+
+def memory_line(pids: list[int]) -> str:
+    """Per process: PSS (its share of every page) / USS (pages only it holds), MB."""
+    return ", ".join(f"{(m := memory(pid))['pss'] / 1024:.0f}/{m['uss'] / 1024:.0f}" for pid in pids)
 
 
 def _free_port() -> int:
@@ -73,7 +97,9 @@ def prepare(args: argparse.Namespace) -> tuple[list[str], str, list[float]]:
     rng = random.Random(0)
     for warm in startup_ids[:20]:
         engine.recommend_tenders(warm, limit=10)
+    cpu_started = time.process_time()
     latencies = time_recommendations(engine, startup_ids, rng, args.inprocess_requests)
+    print(f"in-process CPU per recommend: {(time.process_time() - cpu_started) * 1000 / len(latencies):.1f} ms")
     gc.unfreeze()  # one source of tail latency: a full collection over everything the engine holds
     started = time.perf_counter()
     gc.collect()
@@ -105,7 +131,10 @@ def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]
         "--log-level",
         "warning",  # one access line per request would cost the server time and fill the terminal
     ]
-    server = subprocess.Popen(command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The per-key limit on matching calls (120/minute) would answer 429 to the load driver's one key:
+    # this measures capacity, so it is off here (it costs a few microseconds per request either way).
+    env = os.environ | {"TREMPLIN_RATE_LIMIT_ENABLED": "false"}
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + args.start_timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -136,10 +165,11 @@ def sequential_latencies(base_url: str, key: str, startup_ids: list[str], reques
 
 async def drive(
     base_url: str, key: str, startup_ids: list[str], clients: int, warmup: float, duration: float
-) -> tuple[list[float], Counter[str], float]:
+) -> tuple[list[float], Counter[str], float, int]:
     """Each client loops on random startups; only requests started after the warm-up count."""
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
+    made = [0]  # every request, warm-up included: what the CPU time is divided by
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     loop = asyncio.get_running_loop()
     begin = loop.time()
@@ -158,6 +188,7 @@ async def drive(
                 outcome = str(response.status_code)
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
+            made[0] += 1
             if started >= measure_from:
                 latencies.append((loop.time() - started) * 1000)
                 outcomes[outcome] += 1
@@ -165,7 +196,7 @@ async def drive(
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
         await asyncio.gather(*(client(n, http) for n in range(clients)))
-    return latencies, outcomes, loop.time() - measure_from
+    return latencies, outcomes, loop.time() - measure_from, made[0]
 
 
 def server_mean_ms(base_url: str) -> float | None:
@@ -187,7 +218,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=60.0, help="Measured seconds, after the warm-up.")
     parser.add_argument("--warmup", type=float, default=5.0)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes.")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Server worker processes (>1: forked from one loaded engine)."
+    )
     parser.add_argument("--inprocess-requests", type=int, default=300)
     parser.add_argument("--sequential-requests", type=int, default=200, help="One-client requests before the load.")
     parser.add_argument("--start-timeout", type=float, default=900.0)
@@ -218,9 +251,14 @@ def main() -> None:
             f"one client, {len(sequential)} requests in a row: p50 {sequential_p50:.1f} ms, "
             f"p99 {percentile(sequential, 0.99):.1f} ms"
         )
-        latencies, outcomes, elapsed = asyncio.run(
+        pids = [server.pid, *descendants(server.pid)]
+        memory_before, processes_before = pss_mb(pids), memory_line(pids)
+        cpu_before, client_before = cpu_seconds(pids), time.process_time()
+        latencies, outcomes, elapsed, made = asyncio.run(
             drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration)
         )
+        server_cpu, client_cpu = cpu_seconds(pids) - cpu_before, time.process_time() - client_before
+        memory_after, processes_after = pss_mb(pids), memory_line(pids)
         server_side = server_mean_ms(base_url)
     finally:
         server.terminate()
@@ -248,6 +286,17 @@ def main() -> None:
             f"(HTTP, auth and JSON overhead), {http_p50 / inprocess_p50:.1f} with {args.clients} clients "
             "(adds queueing behind the CPU-bound ranking)"
         )
+    cpu_ms = 1000 * server_cpu / max(made, 1)
+    print(
+        f"server CPU per request: {cpu_ms:.1f} ms over {made} requests ({len(pids)} processes; load-independent), "
+        f"so 2 free cores would serve about {2000 / cpu_ms:.0f} req/s; the load driver used "
+        f"{1000 * client_cpu / max(made, 1):.1f} ms of CPU per request besides"
+    )
+    print(f"server memory (PSS, all processes): {memory_before:.0f} MB before the load, {memory_after:.0f} MB after")
+    print(
+        f"   per process, PSS/USS MB (first: the one that loaded and forked): before {processes_before}; "
+        f"after {processes_after}"
+    )
     sys.exit(1 if errors or not latencies else 0)
 
 

@@ -34,6 +34,13 @@ class Settings(BaseSettings):
     snapshot_max_delay_seconds: float = Field(
         default=30.0, description="A steady stream of writes still gets a snapshot at least this often."
     )
+    request_threads: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="Threads per server process running blocking request code (matching is CPU-bound and "
+        "holds the GIL: more threads than cores only share it, so every request in flight gets slower).",
+    )
     snapshot_check_seconds: float = Field(
         default=0.0,
         description="How often an engine takes up a newer snapshot and other processes' writes (0: never; "

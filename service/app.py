@@ -9,11 +9,13 @@ Run with `tremplin serve`, or `uvicorn --factory service.app:create_app`.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Literal
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy import select
@@ -125,6 +127,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging()
+        # Sync routes and dependencies run in anyio's thread pool; its size bounds requests in flight.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         settings.ensure_home()
         await run_in_threadpool(store.migrate)
         if load_engine == "background" and slot.loaded is None:
@@ -136,6 +140,12 @@ def create_app(
         elif load_engine and slot.loaded is None:
             log.info("loading the matching engine (embedder and indexes)")
             await run_in_threadpool(slot.get)
+        forked_from = getattr(app.state, "forked_from", None)
+        if forked_from is not None and forked_from != os.getpid():  # a worker forked from the loader
+            after_fork = getattr(slot.loaded, "after_fork", None)
+            if after_fork is not None:
+                after_fork()
+            log.info("worker %s serves the engine loaded before the fork (memory shared)", os.getpid())
         yield
         close = getattr(slot.loaded, "close", None)
         if close is not None:  # write a pending index snapshot (the next start would replay it anyway)
@@ -190,4 +200,26 @@ def create_served_app() -> FastAPI:
     return create_app(load_engine="background")
 
 
-__all__ = ["create_app", "create_served_app"]
+def create_preforked_app() -> FastAPI:
+    """The app `tremplin serve --workers N` loads once, in the process that then forks the workers.
+
+    The engine is loaded here, before the fork, so that its catalogue, id maps and mapped snapshot
+    are shared copy-on-write by every worker instead of loaded N times; each worker's lifespan then
+    starts that worker's own watcher and snapshot thread (`Engine.after_fork`).
+    """
+    configure_logging()
+    app = create_app()
+    settings: Settings = app.state.settings
+    store: Store = app.state.store
+    settings.ensure_home()
+    store.migrate()
+    engine = app.state.engine_slot.get()
+    prepare_fork = getattr(engine, "prepare_fork", None)
+    if prepare_fork is not None:
+        prepare_fork()
+    store.dispose()  # no connection crosses the fork; each worker opens its own
+    app.state.forked_from = os.getpid()
+    return app
+
+
+__all__ = ["create_app", "create_preforked_app", "create_served_app"]

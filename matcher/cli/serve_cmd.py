@@ -1,4 +1,5 @@
-"""`tremplin serve`: run the HTTP API with uvicorn (JSON logs, engine loaded once per worker).
+"""`tremplin serve`: run the HTTP API with uvicorn (JSON logs); several workers are forked by gunicorn
+from one loaded engine, so they share its memory (see `matcher.cli.prefork`).
 
 The app is named by its factory string, so `matcher` does not import `service`.
 """
@@ -17,7 +18,7 @@ def serve(
         1,
         "--workers",
         min=1,
-        help="Worker processes; each maps the same index snapshot and follows the others' writes.",
+        help="Worker processes, forked from one loaded engine (memory shared); each follows the others' writes.",
     ),
     log_level: str = typer.Option("info", "--log-level", help="debug, info, warning or error."),
 ) -> None:
@@ -36,6 +37,11 @@ def serve(
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
+    if workers > 1:  # one engine loaded, then forked: the workers share its memory
+        from matcher.cli.prefork import run_prefork
+
+        run_prefork(host, port, workers, log_level)
+        return
     uvicorn.run(
         APP_FACTORY,
         factory=True,

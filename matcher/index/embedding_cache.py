@@ -46,7 +46,26 @@ class EmbeddingCache:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "embeddings.sqlite3"
         self._lock = threading.Lock()
-        self._conn = self._open()
+        self._connection: sqlite3.Connection | None = self._open()
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """The connection, opened again after `release` (called under `_lock`)."""
+        if self._connection is None:
+            self._connection = self._open()
+        return self._connection
+
+    def release(self) -> None:
+        """Close the connection until the next use: a process about to fork must not hand an open
+        SQLite connection to its children (SQLite forbids using one across a fork)."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def after_fork(self) -> None:
+        """In a forked child: a fresh lock (the parent released the connection before forking)."""
+        self._lock = threading.Lock()
 
     def _open(self) -> sqlite3.Connection:
         try:
@@ -118,5 +137,4 @@ class EmbeddingCache:
         return int(row[0])
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.release()

@@ -11,6 +11,7 @@ other in the query within one clause (not across a full stop or a comma), shown 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import pairwise
 
 from matcher.text import normalize, tokenize
@@ -47,9 +48,12 @@ def is_filler(term: str) -> bool:
     return any(part in FILLER_WORDS for part in term.split(" "))
 
 
+@lru_cache(maxsize=256)
 def written_pairs(text: str) -> dict[str, str]:
     """Folded word pair ('plateforme paiement') → the words as written ('plateforme de paiement'),
-    for consecutive content words of one clause (stop words in between are allowed, punctuation not)."""
+    for consecutive content words of one clause (stop words in between are allowed, punctuation not).
+
+    Cached (read-only result): a request explains ten matches against the same profile text."""
     pairs: dict[str, str] = {}
     for clause in _CLAUSE.split(normalize(text)):
         words = []

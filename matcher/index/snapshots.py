@@ -90,6 +90,14 @@ class Snapshotter:
                     if self._first is None:
                         self._first = self._last = time.monotonic()
 
+    def after_fork(self) -> None:
+        """In a forked child: no thread came along, and a lock the parent held at the fork would stay
+        held forever; start afresh (the parent flushed before forking, so nothing is pending)."""
+        self._condition = threading.Condition()
+        self._flushing = threading.Lock()
+        self._thread = None
+        self._stopped = False
+
     def close(self) -> None:
         """Stop the thread and write what is pending."""
         with self._condition:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
+import sys
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.index.vector_index import read_bundle, write_bundle
-from matcher.ranking.catalogue import Catalogue, TenderTable
+from matcher.ranking.catalogue import Catalogue, TenderRecord, TenderTable
 from matcher.store import (
     Award,
     AwardLink,
@@ -31,9 +33,12 @@ from matcher.store import (
 )
 
 log = logging.getLogger(__name__)
+_FIELDS = tuple(field.name for field in fields(TenderRecord))
 
 BUNDLE = "catalogue"
-VERSION = 3  # 3: records carry inferred CPV codes and CPV-group topics
+VERSION = 4  # 3: records carry inferred CPV codes and CPV-group topics; 4: tenders saved by column
+# Repeated short values: one shared string each instead of one per tender.
+_SHARED_STRINGS = ("buyer_id", "buyer_name", "buyer_kind", "region", "city", "currency", "status", "language")
 _STATE_COLUMNS = {"id", "startup_id", "status", "public", "updated_at", "verified", "confirmed_at"}
 
 
@@ -64,10 +69,27 @@ def stamps(session: Session) -> dict[str, Any]:
     return {"tenders": _stamps(session, Tender), "startups": _stamps(session, Startup), "others": _others(session)}
 
 
+def _columns(records: list[TenderRecord]) -> dict[str, list[Any]]:
+    return {name: [getattr(record, name) for record in records] for name in _FIELDS}
+
+
+def _records(columns: dict[str, list[Any]]) -> list[TenderRecord]:
+    """Records rebuilt column by column, so that the values of one field lie side by side in memory.
+
+    Unpickled record by record, each tender's title, codes, amounts and topics were interleaved with
+    the long texts of its neighbours: a forked worker that reads a few fields of one tender (its
+    reference counts are written) then copies pages full of other data. Column by column, the
+    fields a request reads share few pages, and repeated short strings are stored once.
+    """
+    for name in _SHARED_STRINGS:
+        columns[name] = [sys.intern(value) if isinstance(value, str) else value for value in columns[name]]
+    return [TenderRecord(*values) for values in zip(*(columns[name] for name in _FIELDS), strict=True)]
+
+
 def save(catalogue: Catalogue, folder: Path, made_from: dict[str, Any]) -> None:
     payload = {
         "version": VERSION,
-        "tenders": catalogue.tenders.records,
+        "tenders": _columns(catalogue.tenders.records),
         "startups": catalogue.startups,
         "made_from": made_from,
     }
@@ -92,7 +114,7 @@ def restore(catalogue: Catalogue, folder: Path, session: Session) -> tuple[str, 
     current = stamps(session)
     if made_from["others"] != current["others"]:
         return "stale", None
-    table = TenderTable(records=list(saved["tenders"]))
+    table = TenderTable(records=_records(saved["tenders"]))
     table.rebuild_columns()
     catalogue.tenders, catalogue.startups = table, dict(saved["startups"])
     for kind in ("tenders", "startups"):

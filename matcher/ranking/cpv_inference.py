@@ -12,7 +12,7 @@ gets no code rather than a guess.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -196,6 +196,27 @@ def topic_similarity(left: Topics, right: Topics) -> float:
     dot = sum(p * other.get(i, 0.0) for i, p in left)
     norm = (sum(p * p for _, p in left) * sum(p * p for _, p in right)) ** 0.5
     return float(dot / norm) if norm > 0 else 0.0
+
+
+def topic_scorer(left: Topics) -> Callable[[Topics], float]:
+    """`topic_similarity(left, right)` with `left` prepared once: a request compares one profile with
+    hundreds of tenders (the same cosine, summed in the other side's order)."""
+    if not left:
+        return lambda right: 0.0
+    weights = dict(left)
+    left_norm = sum(p * p for _, p in left)
+
+    def score(right: Topics) -> float:
+        if not right:
+            return 0.0
+        dot = right_norm = 0.0
+        for group, p in right:
+            dot += p * weights.get(group, 0.0)
+            right_norm += p * p
+        norm = (left_norm * right_norm) ** 0.5
+        return float(dot / norm) if norm > 0 else 0.0
+
+    return score
 
 
 @lru_cache(maxsize=4)

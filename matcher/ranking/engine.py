@@ -105,6 +105,47 @@ class Engine:
         gc.freeze()
         return self.index_report
 
+    # -- worker processes forked from one loaded engine -------------------------------------
+    def prepare_fork(self) -> None:
+        """Make this loaded engine safe to fork into workers that share its memory copy-on-write.
+
+        Only the forking thread survives a fork, and a lock another thread held stays held forever
+        in the child; an open SQLite connection must not be used on both sides. So: stop the watcher
+        and the snapshot thread (writing what is pending), close the store's and the embedding cache's
+        connections (reopened on first use), and freeze everything loaded out of the collector's
+        sight, so that a worker's collections never write to (and so copy) the shared pages.
+        """
+        self._closed.set()
+        if self._watch is not None:
+            self._watch.join()
+        self.indexes.close()
+        cache = getattr(self.embedder, "cache", None)
+        if cache is not None:
+            cache.release()
+        self.store.dispose()
+        others = [thread.name for thread in threading.enumerate() if thread is not threading.current_thread()]
+        if others:
+            log.warning("threads still running before the fork (they will not exist in the workers): %s", others)
+        gc.collect()
+        gc.freeze()
+
+    def after_fork(self) -> None:
+        """In a forked worker: start this worker's own snapshot thread and watcher (threads are not
+        inherited); from here on it follows the other workers' writes and snapshots by itself."""
+        self._closed = threading.Event()
+        self._watch = None
+        self.indexes.snapshots.after_fork()
+        cache = getattr(self.embedder, "cache", None)
+        if cache is not None:
+            cache.after_fork()
+        # A worker forked later (gunicorn replaces one that died) starts from the state loaded at boot:
+        # catch up with the store and the latest snapshot before the first request, not 2 s later.
+        try:
+            self.poll()
+        except Exception:  # the watcher tries again; a worker that cannot boot would stop the server
+            log.exception("catching up after the fork failed; the watcher will retry")
+        self._start_watch()
+
     # -- other processes ------------------------------------------------------------------------
     def _start_watch(self) -> None:
         """Every `snapshot_check_seconds`, take up a newer snapshot and other processes' writes."""
@@ -281,7 +322,10 @@ class Engine:
 
         def admissible(external_id: str) -> bool:
             position = table.position.get(external_id)
-            return position is not None and bool(open_mask[position]) and accept(table.records[position])
+            if position is None or not open_mask[position]:
+                return False
+            # Without filters the record is not read: each one read is a page copied in a forked worker.
+            return accept is None or accept(table.records[position])
 
         allowed = None
         if only_tenders is not None:
@@ -634,7 +678,11 @@ def _union(dense: list[tuple[str, float]], words: list[tuple[str, float]]) -> li
 
 def _tender_predicate(
     filters: TenderFilters, now: datetime, only: Collection[str] | None
-) -> Callable[[TenderRecord], bool]:
+) -> Callable[[TenderRecord], bool] | None:
+    """The filters as a test on a record; None when they let every open tender through."""
+    bounds = (filters.min_value, filters.max_value, filters.deadline_within_days)
+    if only is None and not (filters.region or filters.cpv_prefix or filters.exclude_buyers) and bounds == (None,) * 3:
+        return None
     region = fold(filters.region) if filters.region else None
     excluded = set(filters.exclude_buyers)
     only_set = set(only) if only is not None else None

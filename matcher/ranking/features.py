@@ -19,7 +19,7 @@ from matcher import cpv
 from matcher.i18n import translate
 from matcher.ranking.casebase import CASE_FEATURES
 from matcher.ranking.catalogue import StartupRecord, TenderRecord
-from matcher.ranking.cpv_inference import topic_similarity
+from matcher.ranking.cpv_inference import topic_scorer, topic_similarity
 from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.ranking.results import Eligibility
 from matcher.text import fold
@@ -139,6 +139,7 @@ def tender_features(
     matrix = np.zeros((len(tenders), len(TENDER_FEATURES)), dtype=np.float32)
     matrix[:, 0] = np.clip(semantic, 0.0, 1.0)
     matrix[:, 1] = np.clip(lexical, 0.0, 1.0)
+    topics = topic_scorer(startup.topics)
     for row, (tender, eligibility) in enumerate(zip(tenders, eligibilities, strict=True)):
         overlap = cpv.best_overlap(startup.match_codes, tender.match_codes)
         matrix[row, 2] = overlap.score if overlap else 0.0
@@ -151,7 +152,7 @@ def tender_features(
         matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
         matrix[row, _DEPTH] = cpv_depth(startup.match_codes, tender.match_codes)
         matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender)
-        matrix[row, _TOPIC] = topic_similarity(startup.topics, tender.topics)
+        matrix[row, _TOPIC] = topics(tender.topics)
     set_case_columns(matrix, TENDER_FEATURES, cases)
     return matrix
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -28,7 +29,13 @@ class Reason(BaseModel):
 
     @classmethod
     def of(cls, code: str, **params: str | int | float) -> Reason:
-        return cls(code=code, params=params, message=render("en", code, params))
+        return cls(code=code, params=params, message=_english(code, tuple(params.items())))
+
+
+@lru_cache(maxsize=4096)
+def _english(code: str, params: tuple[tuple[str, str | int | float], ...]) -> str:
+    """Eligibility reasons repeat (the same gap for hundreds of candidates): render each one once."""
+    return render("en", code, dict(params))
 
 
 class Eligibility(BaseModel):
