@@ -132,6 +132,19 @@ class RayEmbedder:
                 advance(len(rows))
         return out
 
+    def close(self) -> None:
+        """Stop the workers: they hold their CPUs (and a model each) until then."""
+        for actor in self._pool or []:
+            _ray().kill(actor)
+        self._pool = None
+
+
+def close_embedder(embedder: Embedder | None) -> None:
+    """Stop the Ray workers behind an embedder made by `ray_embedder` (no-op for any other)."""
+    inner = getattr(embedder, "inner", embedder)
+    if isinstance(inner, RayEmbedder):
+        inner.close()
+
 
 def ray_embedder(settings: Settings, workers: int) -> Embedder:
     """The settings' embedder with its disk cache in this process and the misses embedded on Ray."""

@@ -80,6 +80,7 @@ def index(
         engine.close()  # the snapshot is written before Ray goes away
     finally:
         if ray is not None:
+            ray_runner.close_embedder(embedder)
             ray_runner.shutdown()
     summary = {"loaded": engine.index_report, "sync": report, "model": engine.embedder.model_id}
     if ray is not None:
