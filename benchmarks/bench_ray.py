@@ -45,6 +45,16 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def _speed_up(rows: dict[int, float], alone: float) -> None:
+    print(
+        f"  speed-up 2 vs 1 Ray worker: {rows[1] / rows[2]:.2f}x; 2 workers vs single process: {alone / rows[2]:.2f}x"
+    )
+
+
+def _row(workers: int, took: float) -> str:
+    return f"  Ray, {workers} worker{'s' if workers > 1 else ' '}            {took:7.2f} s"
+
+
 def bench_embedding(settings: Settings, count: int, repeats: int) -> None:
     texts = [f"{t['title']}. {t.get('description') or ''}" for t in synth_tenders(count, 11)]
     local = load_embedder(settings, cached=False)
@@ -65,10 +75,10 @@ def bench_embedding(settings: Settings, count: int, repeats: int) -> None:
         ray_runner.shutdown()
         rows[workers] = took
         print(
-            f"  Ray, {workers} worker{'s' if workers > 1 else ' '}            {took:7.2f} s  {count / took:8.0f} texts/s"
+            f"{_row(workers, took)}  {count / took:8.0f} texts/s"
             f"  (start + model load {ready:.1f} s; max |Δ| vs single {difference:.1e}; load {_load()})"
         )
-    print(f"  speed-up 2 vs 1 Ray worker: {rows[1] / rows[2]:.2f}x; 2 Ray workers vs single process: {alone / rows[2]:.2f}x")
+    _speed_up(rows, alone)
 
 
 def bench_digests(settings: Settings, startups: int, tenders: int, repeats: int) -> None:
@@ -101,8 +111,8 @@ def bench_digests(settings: Settings, startups: int, tenders: int, repeats: int)
         ray_runner.shutdown()
         rows[workers] = took
         same = "same items" if ray_report.items == report.items else f"{ray_report.items} items (differs!)"
-        print(f"  Ray, {workers} worker{'s' if workers > 1 else ' '}            {took:7.2f} s  ({same}; load {_load()})")
-    print(f"  speed-up 2 vs 1 Ray worker: {rows[1] / rows[2]:.2f}x; 2 Ray workers vs single process: {alone / rows[2]:.2f}x")
+        print(f"{_row(workers, took)}  ({same}; load {_load()})")
+    _speed_up(rows, alone)
     engine.close()
 
 
