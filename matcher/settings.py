@@ -47,6 +47,17 @@ class Settings(BaseSettings):
         "`tremplin serve` uses 2 unless set).",
     )
 
+    snapshot_dir: Path | None = Field(
+        default=None,
+        description="Where the index snapshot is published and read (TREMPLIN_HOME/indexes if unset): a folder "
+        "every API replica mounts, so that replicas with their own homes serve one published snapshot.",
+    )
+    snapshot_writer: bool = Field(
+        default=True,
+        description="Whether this process writes the snapshot. Replicas that only read what one index writer "
+        "publishes set it false: they map the snapshot and replay store changes in memory.",
+    )
+
     ranking_model: Path | None = Field(default=None, description="Ranking weights file; models/ default.")
     cpv_inference_model: Path | None = Field(
         default=None, description="CPV inference model (.npz) for records without codes; models/ default."
@@ -104,7 +115,8 @@ class Settings(BaseSettings):
 
     @property
     def index_dir(self) -> Path:
-        return self.home / "indexes"
+        """The snapshot folder: `snapshot_dir` when set (shared by replicas), else under the home."""
+        return self.snapshot_dir if self.snapshot_dir is not None else self.home / "indexes"
 
     @property
     def cache_dir(self) -> Path:

@@ -14,8 +14,12 @@ from pathlib import Path
 
 
 def _bin_dir() -> Path | None:
+    """Debian's newest PostgreSQL, else whatever `initdb` is on the PATH (e.g. /usr/local/bin)."""
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(candidates[-1]).parent if candidates else None
+    if candidates:
+        return Path(candidates[-1]).parent
+    found = shutil.which("initdb")
+    return Path(found).resolve().parent if found else None
 
 
 def _free_port() -> int:

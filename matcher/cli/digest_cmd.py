@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from matcher.cli.common import console, fail, open_store, print_json
+from matcher.cli.engine_cmd import RAY_OPTION, RAY_WORKERS_OPTION
 from matcher.errors import TremplinError
 from matcher.store import Store
 
@@ -70,10 +71,14 @@ def build(
     first_window_days: int = typer.Option(7, min=1, help="Look-back of a recipient's first digest, in days."),
     actor: str | None = ActorOpt,
     as_json: bool = JsonOpt,
+    ray: str | None = RAY_OPTION,
+    ray_workers: int | None = RAY_WORKERS_OPTION,
 ) -> None:
-    """Build (or refresh) the week's batch; idempotent, keeps staff edits, never touches an approved batch."""
+    """Build (or refresh) the week's batch; idempotent, keeps staff edits, never touches an approved batch.
+    With --ray the recipients are ranked by Ray workers (same digests)."""
     from rich.progress import Progress
 
+    from matcher.batch import ray_runner  # imports Ray only when connecting
     from matcher.digests.build import build_batch
     from matcher.ranking.engine import Engine
     from matcher.settings import get_settings
@@ -81,15 +86,23 @@ def build(
     try:
         settings = get_settings()
         engine = Engine.open(settings)
+        ranker = None
+        if ray is not None:
+            workers = min(ray_workers or 10**6, ray_runner.connect(ray, ray_workers))
+            engine.indexes.flush()  # the workers load the snapshot: publish what this process replayed
+            ranker = ray_runner.ray_ranker(settings, workers)
         with Progress(console=console, transient=True, disable=as_json) as bar:
             task = bar.add_task(f"ranking for {audience} digests", total=None)
             report = build_batch(
                 engine.store, engine, week, audience, actor=_actor(actor), settings=settings,
                 first_window_days=first_window_days,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                progress=lambda done, total: bar.update(task, completed=done, total=total), ranker=ranker,
             )  # fmt: skip
     except (TremplinError, ValueError) as exc:
         fail(str(exc))
+    finally:
+        if ray is not None:
+            ray_runner.shutdown()
     if as_json:
         print_json(report.as_dict())
         return

@@ -14,10 +14,20 @@ from matcher.errors import TremplinError
 from matcher.ranking.results import SupplierFilters, SupplierMatch, TenderFilters, TenderMatch
 
 if TYPE_CHECKING:
+    from matcher.index.embedding import Embedder
     from matcher.ranking.engine import Engine
 
+RAY_OPTION = typer.Option(
+    None, "--ray", metavar="ADDRESS",
+    help="Run the batch work on Ray: 'local' starts an instance here, else a cluster address (e.g. auto, "
+    "host:6379). Needs the 'ray' extra.",
+)  # fmt: skip
+RAY_WORKERS_OPTION = typer.Option(
+    None, "--ray-workers", min=1, help="Ray workers to use (default: every CPU of the instance)."
+)
 
-def _engine(progress: bool = False) -> Engine:
+
+def _engine(progress: bool = False, embedder: Embedder | None = None) -> Engine:
     from matcher.cli.common import state_settings
     from matcher.ranking.engine import Engine
 
@@ -27,7 +37,7 @@ def _engine(progress: bool = False) -> Engine:
 
         store = Store(settings)
         store.migrate()
-        engine = Engine(store, settings)
+        engine = Engine(store, settings, embedder)
         engine.load(progress=progress)
         return engine
     except TremplinError as exc:
@@ -47,11 +57,34 @@ def sync_summary(loaded: dict[str, str], synced: dict[str, int], model: str) -> 
     return f"{first} (model {model})\n{second}"
 
 
-def index(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
-    """Build or update the vector and lexical indexes from the store (only changed items are embedded)."""
-    engine = _engine(progress=not as_json)
-    report = engine.sync(progress=not as_json)
+def index(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    ray: str | None = RAY_OPTION,
+    ray_workers: int | None = RAY_WORKERS_OPTION,
+) -> None:
+    """Build or update the vector and lexical indexes from the store (only changed items are embedded;
+    with --ray, in batches on Ray workers)."""
+    embedder = None
+    if ray is not None:
+        from matcher.batch import ray_runner
+        from matcher.cli.common import state_settings
+
+        try:
+            workers = min(ray_workers or 10**6, ray_runner.connect(ray, ray_workers))
+        except TremplinError as exc:
+            fail(str(exc))
+        embedder = ray_runner.ray_embedder(state_settings(), workers)
+    try:
+        engine = _engine(progress=not as_json, embedder=embedder)
+        report = engine.sync(progress=not as_json)
+        engine.close()  # the snapshot is written before Ray goes away
+    finally:
+        if ray is not None:
+            ray_runner.close_embedder(embedder)
+            ray_runner.shutdown()
     summary = {"loaded": engine.index_report, "sync": report, "model": engine.embedder.model_id}
+    if ray is not None:
+        summary["ray_workers"] = workers
     if as_json:
         print_json(summary)
         return

@@ -69,7 +69,7 @@ class BuildReport:
 
 
 @dataclass
-class _Recipient:
+class Recipient:
     id: int
     external_id: str
     since: datetime | None = None
@@ -88,8 +88,12 @@ def build_batch(
     first_window_days: int = FIRST_WINDOW_DAYS,
     per_tender: int = PER_TENDER,
     progress: Callable[[int, int], None] | None = None,
+    ranker: Ranker | None = None,
 ) -> BuildReport:
-    """Create or refresh the (week, audience) batch; safe to run from cron as often as wanted."""
+    """Create or refresh the (week, audience) batch; safe to run from cron as often as wanted.
+
+    `ranker` ranks the recipients elsewhere (e.g. split over Ray workers, :mod:`matcher.batch`); it
+    must give what :func:`rank_recipients` gives in this process."""
     if audience not in AUDIENCES:
         raise ValueError(f"audience: must be one of {', '.join(AUDIENCES)}, not {audience!r}")
     settings = settings or store.settings
@@ -104,10 +108,12 @@ def build_batch(
     with store.session() as session:
         if audience == "startup":
             recipients = _startup_recipients(session, week, anchor - timedelta(days=first_window_days))
-            ranked = _rank_startups(session, engine, recipients, settings, now, progress, report)
         else:
             recipients = _buyer_recipients(session)
-            ranked = _rank_buyers(session, engine, recipients, settings, now, per_tender, progress, report)
+        if ranker is None:
+            ranked = _rank(session, engine, recipients, settings, now, per_tender, progress, report)
+    if ranker is not None:
+        ranked = ranker(recipients, report, now, per_tender, progress)
 
     with store.session() as session:
         batch = session.get(DigestBatch, batch_id)
@@ -144,7 +150,7 @@ def _batch(store: Store, week: str, audience: str) -> tuple[int, str, datetime]:
     raise RuntimeError(f"could not create the digest batch {week}/{audience}")
 
 
-def _startup_recipients(session: Session, week: str, first_since: datetime) -> dict[int, _Recipient]:
+def _startup_recipients(session: Session, week: str, first_since: datetime) -> dict[int, Recipient]:
     """Opted-in startups with an address; `since` = when their last delivered digest was built."""
     startups = session.execute(
         select(Startup.id, Startup.external_id).where(
@@ -161,18 +167,18 @@ def _startup_recipients(session: Session, week: str, first_since: datetime) -> d
         ).all()
     )
     return {
-        row.id: _Recipient(row.id, row.external_id, since=_aware(previous.get(row.id)) or first_since)
+        row.id: Recipient(row.id, row.external_id, since=_aware(previous.get(row.id)) or first_since)
         for row in startups
     }
 
 
-def _buyer_recipients(session: Session) -> dict[int, _Recipient]:
+def _buyer_recipients(session: Session) -> dict[int, Recipient]:
     buyers = session.execute(
         select(Buyer.id, Buyer.external_id).where(
             Buyer.digest_opt_in.is_(True), Buyer.contact_email.is_not(None), Buyer.contact_email != ""
         )
     ).all()
-    recipients = {row.id: _Recipient(row.id, row.external_id) for row in buyers}
+    recipients = {row.id: Recipient(row.id, row.external_id) for row in buyers}
     if recipients:
         tenders = session.execute(
             select(Tender.id, Tender.external_id, Tender.buyer_id)
@@ -241,6 +247,43 @@ def explain_pair(
 
 
 # -- phase 2: rankings -------------------------------------------------------------------------
+Ranker = Callable[
+    [dict[int, Recipient], BuildReport, datetime, int, Callable[[int, int], None] | None],
+    dict[int, list[Candidate]],
+]
+
+
+def rank_recipients(
+    store: Store,
+    engine: Engine,
+    recipients: dict[int, Recipient],
+    report: BuildReport,
+    now: datetime,
+    per_tender: int = PER_TENDER,
+    settings: Settings | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[int, list[Candidate]]:
+    """Phase 2 for some of a batch's recipients (a Ray worker's share); errors and startups left
+    out go to `report`, whose week, audience and batch id say which batch it is."""
+    with store.session() as session:
+        return _rank(session, engine, recipients, settings or store.settings, now, per_tender, progress, report)
+
+
+def _rank(
+    session: Session,
+    engine: Engine,
+    recipients: dict[int, Recipient],
+    settings: Settings,
+    now: datetime,
+    per_tender: int,
+    progress: Callable[[int, int], None] | None,
+    report: BuildReport,
+) -> dict[int, list[Candidate]]:
+    if report.audience == "startup":
+        return _rank_startups(session, engine, recipients, settings, now, progress, report)
+    return _rank_buyers(session, engine, recipients, settings, now, per_tender, progress, report)
+
+
 def _explanation(match: Any) -> dict[str, Any]:
     data: dict[str, Any] = match.explanation.model_dump(mode="json")
     data["eligibility"] = match.eligibility.model_dump(mode="json") if match.eligibility else None
@@ -250,7 +293,7 @@ def _explanation(match: Any) -> dict[str, Any]:
 def _rank_startups(
     session: Session,
     engine: Engine,
-    recipients: dict[int, _Recipient],
+    recipients: dict[int, Recipient],
     settings: Settings,
     now: datetime,
     progress: Callable[[int, int], None] | None,
@@ -385,7 +428,7 @@ def _current_items(session: Session, batch_id: int) -> dict[int, int]:
 def _rank_buyers(
     session: Session,
     engine: Engine,
-    recipients: dict[int, _Recipient],
+    recipients: dict[int, Recipient],
     settings: Settings,
     now: datetime,
     per_tender: int,

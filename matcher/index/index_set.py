@@ -15,6 +15,9 @@ background :class:`~matcher.index.snapshots.Snapshotter` writes the snapshot lat
 the writer lock (FAISS serialised beside concurrent searches, lexical arrays by reference) and
 *writes* with no index lock held, so readers never wait for it and writers only for the capture.
 ``_disk_lock`` keeps one writer of the folder at a time; lock order: ``_disk_lock`` then ``lock``.
+
+Replicas: with ``snapshot_writer`` off (API replicas sharing ``snapshot_dir`` with one index writer)
+nothing is written; the process maps the published snapshot and replays the store in memory.
 """
 
 from __future__ import annotations
@@ -149,6 +152,8 @@ class IndexSet:
     # persistence -------------------------------------------------------------------------------
     def _save(self, name: str, vectors: VectorIndex, lexical: LexicalIndex, fingerprint: str) -> None:
         """Write one collection now (full builds and load-time fixes; caller holds ``lock``)."""
+        if not self.settings.snapshot_writer:
+            return  # a reading replica: the index writer publishes, this process keeps it in memory
         with self._disk_lock:
             captured = (vectors.capture(self.embedder.model_id), lexical.capture())
             self._write(name, vectors, lexical, captured, dict(self._hashes[name]), fingerprint)
@@ -399,11 +404,13 @@ class IndexSet:
                         self._swap(name, vectors, lexical)
                     self._sync_one(name, progress=False)
                 touched.append(name)
+        if touched:
+            self._schedule()  # an index writer publishes what other replicas wrote to the store
         return touched
 
     def _schedule(self) -> None:
         """Snapshot what changed: now when the delay setting is 0, else in the background."""
-        if not self._dirty:
+        if not self._dirty or not self.settings.snapshot_writer:
             return
         if self.settings.snapshot_delay_seconds <= 0:
             self.snapshot()
@@ -428,6 +435,8 @@ class IndexSet:
 
     def snapshot(self) -> None:
         """Write the dirty collections: capture under the writer lock, write with no index lock held."""
+        if not self.settings.snapshot_writer:
+            return
         with self._disk_lock:
             with self.lock:
                 names = sorted(self._dirty)

@@ -185,7 +185,8 @@ class Engine:
         if outcome == "loaded":
             return outcome
         self._warm_casebase()
-        casebase_snapshot.save(self.casebase, folder)
+        if self.settings.snapshot_writer:
+            casebase_snapshot.save(self.casebase, folder)
         return outcome if outcome == "refitted" else f"built ({outcome})"
 
     def close(self) -> None:
@@ -225,7 +226,7 @@ class Engine:
             else:
                 stamps = catalogue_snapshot.stamps(session) if snapshot else None
                 self.catalogue.load(session)
-                if stamps is not None:
+                if stamps is not None and self.settings.snapshot_writer:
                     catalogue_snapshot.save(self.catalogue, folder, stamps)
                     outcome = f"built ({restored})"
             if stamps is not None:

@@ -1,0 +1,1 @@
+"""Batch work on a Ray cluster (optional extra `tremplin[ray]`): nothing here imports Ray until asked."""
