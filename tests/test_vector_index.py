@@ -193,12 +193,15 @@ def test_save_and_load_round_trip(kind: str, data: np.ndarray, tmp_path: Path) -
     assert loaded.search(data[12], 1)[0][0] in {"LATER", "T-00012"}
 
 
-def test_saving_again_replaces_the_previous_files(data: np.ndarray, tmp_path: Path) -> None:
+def test_saving_again_commits_the_new_files_and_keeps_the_previous_ones_for_now(
+    data: np.ndarray, tmp_path: Path
+) -> None:
     index = VectorIndex(32)
     index.build(ids_for(100), data[:100])
     index.save(tmp_path, MODEL)
     index.save(tmp_path, MODEL)
-    assert len(list(tmp_path.iterdir())) == 3  # manifest + faiss + ids of the latest save only
+    assert len(list(tmp_path.iterdir())) == 5  # manifest + faiss and ids of both saves (grace period)
+    assert VectorIndex.load(tmp_path, MODEL).search(data[3], 1)[0][0] == ids_for(100)[3]
 
 
 def _saved(tmp_path: Path, data: np.ndarray) -> Path:
@@ -252,3 +255,27 @@ def test_a_reused_selection_follows_changes_to_the_index(data: np.ndarray) -> No
     assert index.search(data[2500], 1, allowed=open_tenders)[0][0] == "NOT-INDEXED-YET"
     assert all(hit != "T-00010" for hit, _ in index.search(data[10], 50, allowed=open_tenders))
     assert all(hit in open_tenders for hit, _ in index.search(data[2600], 10, allowed=open_tenders))
+
+
+def test_a_superseded_snapshot_stays_readable_for_a_grace_period_then_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replica on another machine may still map the previous files through a shared folder."""
+    from matcher.index import vector_index
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(vector_index.time, "time", lambda: clock[0])
+    folder = tmp_path / "bundle"
+
+    def files() -> set[str]:
+        return {path.name for path in folder.iterdir() if path.name != "manifest.json"}
+
+    first = vector_index.write_bundle(folder, "demo", {"data": (".bin", b"one")}, {})
+    clock[0] += 10
+    second = vector_index.write_bundle(folder, "demo", {"data": (".bin", b"two")}, {})
+    assert files() == {f"data-{first}.bin", f"data-{second}.bin"}  # the first one is still mapped elsewhere
+    clock[0] += vector_index.SUPERSEDED_GRACE_SECONDS + 1
+    third = vector_index.write_bundle(folder, "demo", {"data": (".bin", b"three")}, {})
+    assert files() == {f"data-{second}.bin", f"data-{third}.bin"}  # past its grace: removed
+    _, contents = vector_index.read_bundle(folder, "demo")
+    assert contents == {"data": b"three"}

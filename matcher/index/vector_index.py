@@ -21,6 +21,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import threading
 import time
 import uuid
@@ -41,6 +42,9 @@ import numpy as np  # noqa: E402
 from matcher.errors import IndexCorruptError  # noqa: E402
 
 FORMAT_VERSION = 1
+SUPERSEDED_GRACE_SECONDS = 120.0  # a live replica takes up a new manifest within seconds
+STRAY_AGE_SECONDS = 600.0  # an unlisted file this old is no writer's work in progress
+_VERSIONED_FILE = re.compile(r"(.+)-[0-9a-f]{16}(\.[A-Za-z0-9.]+)?")
 MANIFEST = "manifest.json"
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 80
@@ -128,23 +132,43 @@ def write_bundle(
         "token": token,
         "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "files": entries,
+        "superseded": _still_in_grace(previous, time.time()),
     }
     write_file_atomic(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
     _fsync_dir(folder)
-    _remove_stale_files(folder, manifest, previous)
+    _remove_stale_files(folder, manifest)
     return token
 
 
-def _remove_stale_files(folder: Path, manifest: dict[str, Any], previous: dict[str, Any]) -> None:
-    """Delete the previous version's files, and strays old enough not to be another writer's."""
-    keep = {entry["file"] for entry in manifest["files"].values()} | {MANIFEST}
-    superseded = {entry.get("file") for entry in previous.get("files", {}).values() if isinstance(entry, dict)}
+def _still_in_grace(previous: dict[str, Any], now: float) -> dict[str, float]:
+    """Superseded file → when it was superseded: the previous version's files from now on, and older
+    ones until their grace period ends."""
+    carried = previous.get("superseded", {})
+    kept = {
+        str(name): float(at)
+        for name, at in (carried.items() if isinstance(carried, dict) else ())
+        if isinstance(at, int | float) and now - float(at) < SUPERSEDED_GRACE_SECONDS
+    }
+    for entry in previous.get("files", {}).values():
+        if isinstance(entry, dict) and entry.get("file"):
+            kept[str(entry["file"])] = now
+    return kept
+
+
+def _remove_stale_files(folder: Path, manifest: dict[str, Any]) -> None:
+    """Delete superseded files past their grace period, and strays old enough not to be another writer's.
+
+    A superseded version stays on disk for `SUPERSEDED_GRACE_SECONDS`: a replica on another machine may
+    still have it mapped through a shared folder (NFS answers "stale file handle" for a deleted file), and
+    takes up the new manifest at its next check, seconds later."""
+    keep = {entry["file"] for entry in manifest["files"].values()} | set(manifest["superseded"]) | {MANIFEST}
     now = time.time()
     for path in folder.iterdir():
         if path.name in keep or not path.is_file():
             continue
         try:
-            if path.name in superseded or now - path.stat().st_mtime > 600:
+            past_version = (match := _VERSIONED_FILE.fullmatch(path.name)) and match[1] in manifest["files"]
+            if past_version or now - path.stat().st_mtime > STRAY_AGE_SECONDS:
                 path.unlink()
         except OSError:
             pass
