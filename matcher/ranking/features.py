@@ -21,6 +21,7 @@ from matcher.ranking.casebase import CASE_FEATURES
 from matcher.ranking.catalogue import StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import topic_scorer, topic_similarity
 from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
+from matcher.ranking.reference_words import reference_words
 from matcher.ranking.results import Eligibility
 from matcher.text import fold
 
@@ -28,7 +29,7 @@ from matcher.text import fold
 FEATURE_NAMES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline", "sme_reserved",
     "first_reference", "eligibility", "experience", "references", "reference_terms", "closest_reference",
-    "typical_reference", "cpv_depth", "city", "local_works", "cpv_topic", "track_record",
+    "typical_reference", "cpv_depth", "city", "local_works", "cpv_topic", "track_record", "reference_words",
 )  # fmt: skip
 LABELS = {name: translate("en", f"feat_{name}") for name in FEATURE_NAMES}  # English, for the API
 
@@ -39,7 +40,7 @@ TENDER_FEATURES = (
 )  # fmt: skip
 SUPPLIER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience",
-    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic", "track_record",
+    *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic", "track_record", "reference_words",
 )  # fmt: skip
 QUERY_FEATURES = ("semantic", "lexical", "sector", "experience", *CASE_FEATURES)
 _DEPTH, _CITY, _LOCAL_WORKS, _TOPIC = (
@@ -188,5 +189,7 @@ def supplier_features(
             matrix[row, column["cpv_topic"]] = topic_similarity(startup.topics, tender.topics)
             _, contracts = public_track_record(startup, tender.cpv_codes)
             matrix[row, column["track_record"]] = min(1.0, contracts / TRACK_RECORD_FULL)
+    if tender is not None:
+        matrix[:, column["reference_words"]] = reference_words(tender.title, startups)
     set_case_columns(matrix, names, cases)
     return matrix
