@@ -6,12 +6,13 @@ Every ranking goes the same way: candidates from dense ∪ lexical retrieval →
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from sqlalchemy import select
@@ -36,6 +37,7 @@ from matcher.ranking.features import (
     supplier_features,
     tender_features,
 )
+from matcher.ranking.gate import FairGate
 from matcher.ranking.relevance import evidence_of_meaning, meaningful_terms
 from matcher.ranking.results import (
     Eligibility,
@@ -54,7 +56,19 @@ from matcher.text import fold
 
 log = logging.getLogger(__name__)
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
 CASE_POOL = 40  # tenders per request that get case-matching features (see Engine.tender_matrix)
+
+
+def _gated(method: _Method) -> _Method:
+    """Run a ranking under the engine's ranking gate (see `Settings.ranking_concurrency`)."""
+
+    @functools.wraps(method)
+    def gated(self: Engine, *args: Any, **kwargs: Any) -> Any:
+        with self._ranking_gate:
+            return method(self, *args, **kwargs)
+
+    return cast(_Method, gated)
 
 
 class Engine:
@@ -70,6 +84,9 @@ class Engine:
         self.casebase = CaseBase(lambda code: cpv.label(code, "fr", self.cpv_labels, official=False))
         self.index_report: dict[str, str] = {}
         self._write_lock = threading.RLock()
+        # Ranking is CPU-bound and holds the GIL: threads beyond a few only take turns, each request in
+        # flight slower and the tail longer. The rest wait here, in arrival order, at no CPU cost.
+        self._ranking_gate = FairGate(settings.ranking_concurrency)
         self._loaded = False
         self._closed = threading.Event()
         self._watch: threading.Thread | None = None
@@ -291,6 +308,7 @@ class Engine:
             0
         ]
 
+    @_gated
     def recommend_tenders_page(
         self,
         startup_id: str,
@@ -452,6 +470,7 @@ class Engine:
     ) -> list[SupplierMatch]:
         return self.suppliers_for_tender_page(tender_id, filters, limit, offset, include_ineligible, now, min_grade)[0]
 
+    @_gated
     def suppliers_for_tender_page(
         self,
         tender_id: str,
@@ -486,6 +505,7 @@ class Engine:
         a script no profile is written in) finds no one rather than the 'least bad' suppliers."""
         return self.search_suppliers_page(query, filters, limit, offset, min_grade)[0]
 
+    @_gated
     def search_suppliers_page(
         self,
         query: str,
