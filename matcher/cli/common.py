@@ -14,6 +14,17 @@ from matcher.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
+PIPED_WIDTH = 160
+
+
+def fit_console_to_output() -> None:
+    """Piped into a file or another program, Rich lays tables out for 80 columns and cuts every cell to
+    "…"; reports are read there too (closing notes, CI logs), so they get room unless COLUMNS says."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        console.width = int(columns)
+    elif not os.isatty(1):
+        console.width = PIPED_WIDTH
 
 
 def state_settings(create: bool = False) -> Settings:

@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from matcher.cli.common import console, open_store, print_json
+from matcher.cli.common import console, fit_console_to_output, open_store, print_json
 
 app = typer.Typer(
     name="tremplin",
@@ -19,6 +19,7 @@ app = typer.Typer(
 @app.callback()
 def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages.")) -> None:
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    fit_console_to_output()
 
 
 @app.command()
