@@ -16,8 +16,10 @@ from matcher.cli.common import console, err_console, fail, print_json
 from matcher.evaluation.metrics import Metrics
 from matcher.evaluation.protocol import DEFAULT_SEED, EvaluationDataError
 
-GOAL_HR10 = 0.80
+GOAL_HR10 = 0.80  # shipped weights, standard regime (the first ranking goal)
 GOAL_MRR10 = 0.45
+# Buyer side, cross-validated by supplier, per regime: (HR@10, MRR@10) the relevance work aims at.
+REGIME_GOALS = {"standard": (0.82, 0.47), "no_cpv": (0.75, 0.38)}
 GOAL_ECE = 0.05
 
 eval_app = typer.Typer(help="Measure ranking quality on real award data.", no_args_is_help=True)
@@ -116,10 +118,22 @@ def eval_decp(
     buyer = report.engine.buyer
     goal = buyer.hr10 >= GOAL_HR10 and buyer.mrr10 >= GOAL_MRR10
     console.print(
-        f"buyer-side goal (HR@10 ≥ {GOAL_HR10:.2f}, MRR@10 ≥ {GOAL_MRR10:.2f}): {'met' if goal else 'NOT met'}; "
-        f"better than every baseline on both sides: {'yes' if report.beats_every_baseline() else 'NO'}; "
-        f"{sum(report.seconds.values()):.0f} s."
+        f"buyer side, shipped weights (HR@10 ≥ {GOAL_HR10:.2f}, MRR@10 ≥ {GOAL_MRR10:.2f}): "
+        f"{'met' if goal else 'NOT met'}; better than every baseline on both sides: "
+        f"{'yes' if report.beats_every_baseline() else 'NO'}; {sum(report.seconds.values()):.0f} s.",
+        highlight=False,
     )
+    for result in report.regimes:
+        if result.regime not in REGIME_GOALS:
+            continue
+        hr10, mrr10 = REGIME_GOALS[result.regime]
+        figures = result.cross_validated.buyer
+        console.print(
+            f"buyer side, {result.regime}, cross-validated (HR@10 ≥ {hr10:.2f}, MRR@10 ≥ {mrr10:.2f}): "
+            f"HR@10 {figures.hr10:.3f} {'met' if figures.hr10 >= hr10 else 'NOT met'}, "
+            f"MRR@10 {figures.mrr10:.3f} {'met' if figures.mrr10 >= mrr10 else 'NOT met'}",
+            highlight=False,
+        )
 
 
 def _write_report(report: Any, output: Path | None) -> tuple[Path, Path | None]:
