@@ -16,28 +16,17 @@ from typing import Any
 import httpx
 import pytest
 
-from matcher.datasets.synth import synth_startups, synth_tenders
 from matcher.index.embedding import CachedEmbedder, HashingEmbedder
 from matcher.ingest import ingest_records
 from matcher.ranking.engine import Engine
 from matcher.settings import Settings
 from matcher.store import Store, keys
+from tests.snapshot_helpers import NEW_TITLE, fill, nearest_tender, tender_record
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="pre-fork serving needs os.fork")
 
 NEW_TENDER = "AO-FORK-001"
-NEW_TITLE = "Maintenance des ascenseurs et monte-charges du siège"
 PATIENCE = 60.0  # seconds a worker is given to catch up (a bound on waiting, not an assertion on speed)
-
-
-def _tender(external_id: str, title: str) -> dict[str, Any]:
-    record = next(synth_tenders(1, seed=7))
-    return {**record, "external_id": external_id, "title": title, "description": title}
-
-
-def _fill(store: Store) -> None:
-    ingest_records(store, "startups", synth_startups(30), source="synth")
-    ingest_records(store, "tenders", synth_tenders(200), source="synth")
 
 
 def _until(check: Callable[[], bool]) -> bool:
@@ -49,14 +38,9 @@ def _until(check: Callable[[], bool]) -> bool:
     return False
 
 
-def _nearest_tender(engine: Engine, text: str) -> str:
-    query = engine.embedder.encode_queries([text])[0]
-    return engine.indexes.tender_vectors.search(query, 1)[0][0]
-
-
 def test_a_forked_worker_takes_up_a_write_and_a_snapshot_of_another_worker(settings: Settings, store: Store) -> None:
     watching = settings.model_copy(update={"snapshot_check_seconds": 0.05, "snapshot_delay_seconds": 3600.0})
-    _fill(store)
+    fill(store)
     engine = Engine(store, watching, CachedEmbedder(HashingEmbedder(256), watching.cache_dir))
     engine.load()
     engine.prepare_fork()
@@ -67,7 +51,7 @@ def test_a_forked_worker_takes_up_a_write_and_a_snapshot_of_another_worker(setti
         status = 1
         try:
             engine.after_fork()
-            seen = _until(lambda: _nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER)
+            seen = _until(lambda: nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER)
             os.write(to_parent, b"seen\n" if seen else b"missed\n")
             token = os.read(to_child, 100).decode().strip()
             mapped = _until(lambda: engine.indexes.tender_vectors.saved_token == token)
@@ -76,7 +60,7 @@ def test_a_forked_worker_takes_up_a_write_and_a_snapshot_of_another_worker(setti
         finally:
             os._exit(status)
     # This process plays the other worker: a write through it (store first, then its indexes).
-    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    ingest_records(store, "tenders", [tender_record(NEW_TENDER, NEW_TITLE)], source="api")
     engine.refresh("tenders", [NEW_TENDER])
     replies = os.fdopen(from_child)
     assert replies.readline().strip() == "seen"
@@ -107,7 +91,7 @@ def _workers(pid: int) -> list[int]:
 @pytest.fixture
 def served(settings: Settings, store: Store) -> Iterator[tuple[str, str, Any, list[int]]]:
     """`tremplin serve --workers 2` on a small corpus: base URL, a staff key, the server, its workers."""
-    _fill(store)
+    fill(store)
     with store.session() as session:
         _, key = keys.create_key(session, "staff", name="prefork test")
     port = _free_port()

@@ -13,7 +13,8 @@ from matcher.ingest import ingest_records
 from matcher.ranking.engine import Engine
 from matcher.settings import Settings
 from matcher.store import Store
-from tests.test_snapshots import NEW_TENDER, NEW_TITLE, _engine, _fill, _nearest_tender, _tender
+from tests.snapshot_helpers import NEW_TITLE, fill, hashing_engine, nearest_tender, tender_record
+from tests.test_snapshots import NEW_TENDER
 
 RANKED_AT = datetime.now(UTC) + timedelta(hours=1)
 
@@ -65,30 +66,30 @@ def test_replicas_on_their_own_homes_serve_the_snapshot_one_writer_publishes(tmp
     reader_settings = _replica(tmp_path, "reader", store_url, writer=False)
     store = Store(writer_settings)
     store.migrate()  # `tremplin init` against the shared store: migrations run once, on any replica
-    _fill(store)
+    fill(store)
 
-    writer = _engine(writer_settings, store)
+    writer = hashing_engine(writer_settings, store)
     writer.indexes.flush()
     published = _files(tmp_path / "published")
     assert {"tenders/state.json", "startups/state.json", "catalogue/manifest.json"} <= published
     assert _files(tmp_path / "writer" / "indexes") == set(), "the snapshot goes to the shared folder only"
 
     reader_store = Store(reader_settings)
-    reader = _engine(reader_settings, reader_store)
+    reader = hashing_engine(reader_settings, reader_store)
     assert set(reader.index_report.values()) == {"loaded"}, reader.index_report  # mapped, nothing recomputed
     assert _rankings(reader) == _rankings(writer)
 
     # A write through the reader: matchable there at once, written to the store only.
-    ingest_records(reader_store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    ingest_records(reader_store, "tenders", [tender_record(NEW_TENDER, NEW_TITLE)], source="api")
     reader.refresh("tenders", [NEW_TENDER])
-    assert _nearest_tender(reader, "maintenance des ascenseurs") == NEW_TENDER
+    assert nearest_tender(reader, "maintenance des ascenseurs") == NEW_TENDER
     reader.indexes.flush()
     reader.close()
     assert _files(tmp_path / "published") == published, "a reading replica never writes the snapshot"
 
     # The writer sees it through the store's change marker and publishes; the reader maps that.
     assert "tenders" in writer.poll()  # (and the startups: its own first snapshot, mapped in place of its copy)
-    assert _nearest_tender(writer, "maintenance des ascenseurs") == NEW_TENDER
+    assert nearest_tender(writer, "maintenance des ascenseurs") == NEW_TENDER
     writer.indexes.flush()
     assert _files(tmp_path / "published") != published
     assert "tenders" in reader.poll()
@@ -96,7 +97,7 @@ def test_replicas_on_their_own_homes_serve_the_snapshot_one_writer_publishes(tmp
     assert _rankings(reader) == _rankings(writer)
 
     # A third replica started now loads the published snapshot as it is: no replay, no rebuild.
-    late = _engine(_replica(tmp_path, "late", store_url, writer=False), Store(reader_settings))
+    late = hashing_engine(_replica(tmp_path, "late", store_url, writer=False), Store(reader_settings))
     assert late.index_report["tenders"] == "loaded"
     assert _rankings(late) == _rankings(writer)
     for engine in (writer, reader, late):

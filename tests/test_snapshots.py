@@ -16,37 +16,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matcher.datasets.synth import synth_startups, synth_tenders
-from matcher.index.embedding import CachedEmbedder, HashingEmbedder
+from matcher.datasets.synth import synth_startups
 from matcher.index.vector_index import VectorIndex
 from matcher.ingest import ingest_records
 from matcher.ranking.engine import Engine
 from matcher.settings import Settings
 from matcher.store import Store
+from tests.snapshot_helpers import NEW_TITLE, fill, hashing_engine, nearest_tender, tender_record
 
 NEW_TENDER = "AO-CRASH-001"
-NEW_TITLE = "Maintenance des ascenseurs et monte-charges du siège"
-
-
-def _tender(external_id: str, title: str) -> dict[str, Any]:
-    record = next(synth_tenders(1, seed=7))
-    return {**record, "external_id": external_id, "title": title, "description": title}
-
-
-def _fill(store: Store) -> None:
-    ingest_records(store, "startups", synth_startups(30), source="synth")
-    ingest_records(store, "tenders", synth_tenders(200), source="synth")
-
-
-def _engine(settings: Settings, store: Store) -> Engine:
-    engine = Engine(store, settings, CachedEmbedder(HashingEmbedder(256), settings.cache_dir))
-    engine.load()
-    return engine
-
-
-def _nearest_tender(engine: Engine, text: str) -> str:
-    query = engine.embedder.encode_queries([text])[0]
-    return engine.indexes.tender_vectors.search(query, 1)[0][0]
 
 
 @pytest.fixture
@@ -55,17 +33,17 @@ def slow_snapshots(settings: Settings) -> Settings:
 
 
 def test_a_new_tender_is_matchable_at_once_and_snapshotted_later(slow_snapshots: Settings, store: Store) -> None:
-    _fill(store)
-    engine = _engine(slow_snapshots, store)
-    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    fill(store)
+    engine = hashing_engine(slow_snapshots, store)
+    ingest_records(store, "tenders", [tender_record(NEW_TENDER, NEW_TITLE)], source="api")
     engine.refresh("tenders", [NEW_TENDER])
-    assert _nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER
+    assert nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER
     assert engine.indexes.tender_lexical.search("ascenseurs", 1)[0][0] == NEW_TENDER
     assert engine.indexes.snapshots.pending  # nothing written yet: the write did not pay for it
     engine.close()
-    reopened = _engine(slow_snapshots, store)
+    reopened = hashing_engine(slow_snapshots, store)
     assert reopened.index_report["tenders"] == "loaded"  # the snapshot written at close is current
-    assert _nearest_tender(reopened, "maintenance des ascenseurs") == NEW_TENDER
+    assert nearest_tender(reopened, "maintenance des ascenseurs") == NEW_TENDER
 
 
 CRASHING_WRITER = """
@@ -75,13 +53,14 @@ from matcher.ingest import ingest_records
 from matcher.ranking.engine import Engine
 from matcher.settings import Settings
 from matcher.store import Store
-from tests.test_snapshots import NEW_TENDER, NEW_TITLE, _tender
+from tests.snapshot_helpers import NEW_TITLE, tender_record
+from tests.test_snapshots import NEW_TENDER
 
 settings = Settings(home=sys.argv[1], snapshot_delay_seconds=3600, snapshot_max_delay_seconds=3600)
 store = Store(settings)
 engine = Engine(store, settings, CachedEmbedder(HashingEmbedder(256), settings.cache_dir))
 engine.load()
-ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+ingest_records(store, "tenders", [tender_record(NEW_TENDER, NEW_TITLE)], source="api")
 engine.refresh("tenders", [NEW_TENDER])
 store_hits = engine.indexes.tender_lexical.search("ascenseurs", 1)
 print("written", store_hits[0][0], engine.indexes.snapshots.pending, flush=True)
@@ -90,8 +69,8 @@ sys.stdin.read()  # wait to be killed
 
 
 def test_a_write_survives_kill_9_before_the_snapshot(settings: Settings, store: Store) -> None:
-    _fill(store)
-    _engine(settings, store).close()  # a snapshot of the 200 tenders on disk
+    fill(store)
+    hashing_engine(settings, store).close()  # a snapshot of the 200 tenders on disk
     project = Path(__file__).resolve().parent.parent
     writer = subprocess.Popen(
         [sys.executable, "-c", CRASHING_WRITER, str(settings.home)],
@@ -108,17 +87,17 @@ def test_a_write_survives_kill_9_before_the_snapshot(settings: Settings, store: 
         writer.send_signal(signal.SIGKILL)
         writer.wait(timeout=30)
     assert writer.returncode == -signal.SIGKILL
-    restarted = _engine(settings, store)
+    restarted = hashing_engine(settings, store)
     assert restarted.index_report["tenders"] == "rebuilt: stale"  # replayed from the store, not rebuilt
-    assert _nearest_tender(restarted, "maintenance des ascenseurs") == NEW_TENDER
+    assert nearest_tender(restarted, "maintenance des ascenseurs") == NEW_TENDER
     assert restarted.indexes.tender_lexical.search("ascenseurs", 1)[0][0] == NEW_TENDER
 
 
 def test_a_snapshot_in_progress_never_blocks_a_request(
     slow_snapshots: Settings, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fill(store)
-    engine = _engine(slow_snapshots, store)
+    fill(store)
+    engine = hashing_engine(slow_snapshots, store)
     startup_id = sorted(engine.catalogue.startups)[0]
     writing, release = threading.Event(), threading.Event()
     original = VectorIndex.write_capture
@@ -129,7 +108,7 @@ def test_a_snapshot_in_progress_never_blocks_a_request(
         return original(self, folder, captured)
 
     monkeypatch.setattr(VectorIndex, "write_capture", stalled_write)
-    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    ingest_records(store, "tenders", [tender_record(NEW_TENDER, NEW_TITLE)], source="api")
     engine.refresh("tenders", [NEW_TENDER])
     snapshot = threading.Thread(target=engine.indexes.flush)
     snapshot.start()
@@ -141,8 +120,8 @@ def test_a_snapshot_in_progress_never_blocks_a_request(
         request.start()
         request.join(timeout=60)
         assert served == [5] and snapshot.is_alive()
-        assert _nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER
-        ingest_records(store, "tenders", [_tender("AO-DURING-001", "Gardiennage des parkings")], source="api")
+        assert nearest_tender(engine, "maintenance des ascenseurs") == NEW_TENDER
+        ingest_records(store, "tenders", [tender_record("AO-DURING-001", "Gardiennage des parkings")], source="api")
         during = threading.Thread(target=engine.refresh, args=("tenders", ["AO-DURING-001"]))
         during.start()
         during.join(timeout=60)
@@ -152,7 +131,7 @@ def test_a_snapshot_in_progress_never_blocks_a_request(
         release.set()
         snapshot.join(timeout=60)
     engine.close()
-    assert _engine(slow_snapshots, store).index_report["tenders"] == "loaded"
+    assert hashing_engine(slow_snapshots, store).index_report["tenders"] == "loaded"
 
 
 # One clock for every ranking compared: synth deadlines sit whole days from the moment they were made,
@@ -169,25 +148,25 @@ def _rankings(engine: Engine) -> list[list[tuple[str, float]]]:
 
 def test_a_restart_reads_the_saved_catalogue_and_case_base_and_ranks_the_same(settings: Settings, store: Store) -> None:
     settings = settings.model_copy(update={"snapshot_check_seconds": 0.0})  # no watcher: polled in its own test
-    _fill(store)
-    first = _engine(settings, store)
+    fill(store)
+    first = hashing_engine(settings, store)
     assert first.index_report["catalogue"].startswith("built") and first.index_report["casebase"].startswith("built")
     before = _rankings(first)
     first.close()
-    second = _engine(settings, store)
+    second = hashing_engine(settings, store)
     assert (second.index_report["catalogue"], second.index_report["casebase"]) == ("loaded", "loaded")
     assert _rankings(second) == before
 
     # Writes while it runs, then a restart: the snapshot plus the rows changed since give the same
     # rankings as the engine that saw the writes live.
-    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    ingest_records(store, "tenders", [tender_record(NEW_TENDER, NEW_TITLE)], source="api")
     changed = {**next(synth_startups(1)), "description": "Maintenance des ascenseurs et monte-charges"}
     ingest_records(store, "startups", [changed], source="api")
     second.refresh("tenders", [NEW_TENDER])
     second.refresh("startups", [changed["external_id"]])
     live = _rankings(second)
     second.close()
-    restarted = _engine(settings, store)
+    restarted = hashing_engine(settings, store)
     assert (restarted.index_report["catalogue"], restarted.index_report["casebase"]) == ("loaded", "loaded")
     assert NEW_TENDER in restarted.catalogue.tenders.position
     # Every tender the restarted engine ranks is ranked alike by the live one, and each startup's best
@@ -202,7 +181,7 @@ def test_a_restart_reads_the_saved_catalogue_and_case_base_and_ranks_the_same(se
 def test_a_tender_table_updated_in_place_equals_one_rebuilt(store: Store) -> None:
     from matcher.ranking.catalogue import Catalogue, TenderTable
 
-    _fill(store)
+    fill(store)
     catalogue = Catalogue()
     with store.session() as session:
         catalogue.load(session)
@@ -259,14 +238,14 @@ def test_a_second_worker_takes_up_the_first_ones_writes_and_snapshot_without_a_r
     settings: Settings, store: Store
 ) -> None:
     manual = settings.model_copy(update={"snapshot_check_seconds": 0.0, "snapshot_delay_seconds": 3600.0})
-    _fill(store)
-    first = _engine(manual, store)
+    fill(store)
+    first = hashing_engine(manual, store)
     first.indexes.flush()
-    second = _engine(manual, store)
-    ingest_records(store, "tenders", [_tender(NEW_TENDER, NEW_TITLE)], source="api")
+    second = hashing_engine(manual, store)
+    ingest_records(store, "tenders", [tender_record(NEW_TENDER, NEW_TITLE)], source="api")
     first.refresh("tenders", [NEW_TENDER])
     assert second.poll() == ["tenders"]  # the store says tenders changed: replayed at once
-    assert _nearest_tender(second, "maintenance des ascenseurs") == NEW_TENDER
+    assert nearest_tender(second, "maintenance des ascenseurs") == NEW_TENDER
     assert NEW_TENDER in second.catalogue.tenders.position
     first.indexes.flush()  # the first worker's snapshot: the second maps it instead of its own copy
     assert "tenders" in second.poll()
