@@ -30,7 +30,8 @@ def link_awards_cmd(as_json: bool = typer.Option(False, "--json", help="Print th
         return
     console.print(
         f"{counts.get('suppliers', 0)} award suppliers, {counts.get('registered', 0)} registered startups: "
-        f"{counts.get('matched_by_id', 0)} matched by id, {counts.get('matched_by_name', 0)} by name; "
+        f"{counts.get('matched_by_id', 0)} matched by id, {counts.get('matched_by_name', 0)} by name, "
+        f"{counts.get('matched_by_context', 0)} by name with the tie broken by context; "
         f"{counts.get('links_created', 0)} new links, {counts.get('links_kept', 0)} already there",
         highlight=False,
     )
