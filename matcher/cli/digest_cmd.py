@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from matcher.cli.common import console, fail, open_store, print_json
 from matcher.cli.engine_cmd import RAY_OPTION, RAY_WORKERS_OPTION
+from matcher.cli.words import check_lang
 from matcher.errors import TremplinError
 from matcher.store import Store
 
@@ -414,11 +415,13 @@ def export(
     fmt: str = typer.Option("csv", "--format", "-f", help="'csv' or 'json'."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file (default: stdout)."),
     audience: str = AudienceOpt,
+    lang: str = typer.Option("en", "--lang", help="Language of the CSV's headers and words: fr, en, ar."),
 ) -> None:
-    """Every item of a batch (removed ones flagged) as CSV or JSON."""
+    """Every item of a batch (removed ones flagged) as CSV (headers and words in --lang) or JSON."""
     from matcher.digests.export import export_batch
 
-    text = _edit(batch, audience, lambda s, b: export_batch(s, b, fmt))
+    code = check_lang(lang)
+    text = _edit(batch, audience, lambda s, b: export_batch(s, b, fmt, code))
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"written to {output}")

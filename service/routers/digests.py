@@ -8,7 +8,7 @@ from __future__ import annotations
 from email.header import Header
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Path, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import Field
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from matcher.schemas import Checked
 from matcher.store import Delivery, Digest, Startup
 from matcher.store.keys import Identity
 from service.deps import EngineDep, EngineSlotDep, SessionDep, SettingsDep, StaffDep, StoreDep
-from service.errors import ApiError, declare, invalid
+from service.errors import ApiError, declare, invalid, request_language
 from service.params import Limit, Offset
 from service.security import EMAIL_PREVIEW_CSP
 
@@ -177,11 +177,17 @@ def audit(
     responses=declare(401, 403, 404, 422) | {200: {"content": {"text/csv": {}, "application/json": {}}}},
 )
 def export(
-    batch_id: BatchId, session: SessionDep, _staff: StaffDep, format: Literal["csv", "json"] = "csv"
+    batch_id: BatchId,
+    request: Request,
+    session: SessionDep,
+    _staff: StaffDep,
+    format: Literal["csv", "json"] = "csv",
 ) -> Response:
-    """The whole batch as CSV or JSON, one row per item, for review outside Tremplin. Staff only."""
+    """The whole batch as CSV or JSON, one row per item, for review outside Tremplin. Staff only.
+
+    The CSV's header row and words follow Accept-Language (fr, ar; English by default)."""
     batch = curate.get_batch(session, batch_id)
-    text = export_batch(session, batch_id, format)
+    text = export_batch(session, batch_id, format, request_language(request) or "en")
     media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
     filename = f"digests-{batch.week}-{batch.audience}.{format}"
     return Response(text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

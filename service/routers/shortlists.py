@@ -6,9 +6,10 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.orm import Session
 
+from matcher.i18n.columns import column_titles
 from matcher.ranking.catalogue import summary_of
 from matcher.store import Buyer, Shortlist, repository
 from matcher.store.buyer_tools import (
@@ -23,7 +24,7 @@ from matcher.store.buyer_tools import (
 from matcher.store.keys import Identity, Role
 from matcher.store.profile import trust_counts
 from service.deps import BuyerOrStaffDep, SessionDep
-from service.errors import declare, forbidden
+from service.errors import declare, forbidden, request_language
 from service.routers.profiles import SupplierId, viewable_supplier
 from service.trust_schemas import (
     ReorderIn,
@@ -66,16 +67,19 @@ def shortlist_out(session: SessionDep, row: Shortlist) -> ShortlistOut:
     )
 
 
-def shortlist_csv(session: Session, row: Shortlist) -> str:
-    """The shortlist as UTF-8 CSV (with a BOM for spreadsheets), formula-like cells neutralised."""
+SHORTLIST_COLUMNS = (
+    "position", "supplier_id", "name", "summary", "city", "region", "headcount", "verified_references",
+    "buyer_confirmed_references", "declared_references", "certifications", "note",
+)  # fmt: skip
+
+
+def shortlist_csv(session: Session, row: Shortlist, lang: str = "en") -> str:
+    """The shortlist as UTF-8 CSV (with a BOM for spreadsheets), headers in `lang`, formula-like cells neutralised."""
     items = shortlist_items(session, row.id)
     counts = trust_counts(session, [s.id for _, s in items])
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        ["position", "supplier_id", "name", "summary", "city", "region", "headcount", "verified_references",
-         "buyer_confirmed_references", "declared_references", "certifications", "note"]
-    )  # fmt: skip
+    writer.writerow(column_titles(lang, SHORTLIST_COLUMNS))
     for item, startup in items:
         c = counts[startup.id]
         writer.writerow(
@@ -168,12 +172,16 @@ def reorder(shortlist_id: ShortlistId, body: ReorderIn, session: SessionDep, ide
 @router.get(
     "/{shortlist_id}/export.csv",
     summary="Export as CSV",
-    description="UTF-8 CSV for a procurement committee; cells a spreadsheet could run as formulas are neutralised.",
+    description=(
+        "UTF-8 CSV for a procurement committee, headers in the Accept-Language (fr, ar; English by default); "
+        "cells a spreadsheet could run as formulas are neutralised."
+    ),
     responses={**declare(401, 403, 404, 422), 200: {"content": {"text/csv": {}}}},
 )
-def export_csv(shortlist_id: ShortlistId, session: SessionDep, identity: BuyerOrStaffDep) -> Response:
+def export_csv(shortlist_id: ShortlistId, request: Request, session: SessionDep, identity: BuyerOrStaffDep) -> Response:
+    """Headers follow Accept-Language (fr, ar; English by default)."""
     row = get_shortlist(session, shortlist_id, _buyer_pk(identity))
-    text = shortlist_csv(session, row)
+    text = shortlist_csv(session, row, request_language(request) or "en")
     filename = f"shortlist-{row.id}.csv"
     return Response(
         text,

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from matcher.digests import curate
 from matcher.digests.build import build_batch
+from matcher.digests.export import export_batch
 from matcher.digests.outbox import send_plan, smtp_configured, write_outbox
 from matcher.digests.render import preview
 from matcher.digests.send import send_batch
@@ -114,6 +115,22 @@ def batch_page(request: Request, batch_id: int, q: str = "", page: int = 1, dige
             "editable": summary["status"] in curate.EDITABLE,
             "transitions": _transitions(summary["status"]),
         },
+    )
+
+
+@router.get("/staff/digests/{batch_id}/export.csv")
+def batch_export(request: Request, batch_id: int) -> Response:
+    """The batch as a spreadsheet, headers and words in the page's language (BOM: spreadsheets read UTF-8)."""
+    require_staff(request)
+    lang = translator(request).lang
+    with store_of(request).session() as session:
+        batch = curate.get_batch(session, batch_id)
+        week, audience = batch.week, batch.audience
+        text = export_batch(session, batch_id, "csv", lang)
+    return Response(
+        "\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="digests-{week}-{audience}.csv"'},
     )
 
 

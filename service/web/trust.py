@@ -171,7 +171,7 @@ def shortlist_export(request: Request, shortlist_id: int) -> Response:
     identity = _buyer(request)
     with store_of(request).session() as session:
         row = get_shortlist(session, shortlist_id, identity.buyer_pk)
-        text = shortlist_csv(session, row)
+        text = shortlist_csv(session, row, translator(request).lang)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",

@@ -151,8 +151,11 @@ def test_shortlist_flow_and_csv_is_formula_safe(trust_client: TestClient, auth: 
     exported = trust_client.get(f"/shortlists/{sid}/export.csv", headers=auth("buyer_a"))
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
-    assert rows[0][1] == "supplier_id" and [r[1] for r in rows[1:]] == ["S-ROAD", "S-PAY"]
+    assert rows[0][1] == "Supplier ID" and [r[1] for r in rows[1:]] == ["S-ROAD", "S-PAY"]
     assert rows[2][-1] == "'=HYPERLINK(1)"
+    french = trust_client.get(f"/shortlists/{sid}/export.csv", headers={**auth("buyer_a"), "Accept-Language": "fr"})
+    header = next(csv.reader(io.StringIO(french.text.lstrip("\ufeff"))))
+    assert header[:3] == ["Rang", "Identifiant du fournisseur", "Nom"] and "Références vérifiées" in header
     removed = trust_client.delete(f"/shortlists/{sid}/items/S-ROAD", headers=auth("buyer_a"))
     assert [i["startup_id"] for i in removed.json()["items"]] == ["S-PAY"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import socket
 from collections.abc import Iterator
@@ -92,6 +94,14 @@ def test_without_a_mail_server_send_is_a_dry_run_writing_eml_files(tmp_path: Any
         batch_url = str(built.url).split("?")[0].removeprefix("http://testserver")
         post(f"{batch_url}/submit")
         post(f"{batch_url}/approve")
+        assert f'href="{batch_url}/export.csv"' in client.get(batch_url).text
+        exported = client.get(f"{batch_url}/export.csv")  # the page is in French: so is the spreadsheet
+        assert exported.headers["content-disposition"] == 'attachment; filename="digests-2026-W12-startup.csv"'
+        header, *rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
+        assert header[:3] == ["Semaine", "Destinataires", "État du lot"] and len(rows) >= 3
+        assert {row[2] for row in rows} == {"approuvé"}
+        assert client.get(f"{batch_url}/export.csv?lang=ar").text.lstrip("\ufeff").startswith("الأسبوع")
+        client.get(f"{batch_url}?lang=fr")  # ?lang= is remembered: back to French
         page = unescape(client.get(f"{batch_url}/send").text)
         assert "Aucun serveur d'envoi n'est configuré" in page and "Écrire les fichiers .eml" in page
         done = unescape(post(f"{batch_url}/send", {"confirm": "yes"}).text)

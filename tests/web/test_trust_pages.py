@@ -92,6 +92,7 @@ def test_buyer_exports_its_shortlist_from_the_web(client: TestClient, seed: WebS
     exported = client.get(added.headers["location"] + "/export.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     assert "AgriSense" in exported.text and "'+33 rappeler" in exported.text
+    assert exported.text.lstrip("\ufeff").startswith("Rang,Identifiant du fournisseur,Nom,Activité")  # page in French
     client.cookies.clear()
     _sign_in(client, seed.keys["startup"])
     assert client.get(added.headers["location"] + "/export.csv").status_code == 403
