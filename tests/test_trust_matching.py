@@ -22,8 +22,8 @@ def test_declared_only_references_are_a_gap_saying_which_kind_is_missing() -> No
     result = assess(startup, NEEDS_3, NOW)
     assert result.status == EligibilityStatus.eligible_with_gaps
     assert result.reasons == [
-        "needs 3 references verified or confirmed by their buyer: you have 1 verified, 1 buyer-confirmed; "
-        "1 of your declared references still to verify"
+        "references verified or confirmed by their buyer needed: 3 (you: 1 verified, 1 buyer-confirmed); "
+        "declared references still to verify: 1"
     ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from matcher.digests.render import gaps, grade_words, summary_sentence
+from matcher.digests.render import gaps, summary_sentence
 from matcher.digests.views import BatchContent
 from matcher.i18n import translate
 from matcher.i18n.columns import column_titles, yes_no
@@ -24,11 +24,10 @@ FORMATS = ("csv", "json")
 CSV_COLUMNS = (
     "week", "audience", "batch_status", "digest_id", "recipient_kind", "recipient_id", "recipient_name",
     "recipient_email", "language", "digest_note", "item_id", "position", "removed", "pinned", "added_by_hand",
-    "grade", "tender_id", "tender_title", "buyer", "deadline_at", "estimated_value", "currency", "startup_id",
-    "startup_name", "eligibility", "gaps", "why", "shared_terms", "item_note", "delivery_status", "delivered_at",
-    "message_id",
+    "grade", "probability", "tender_id", "tender_title", "buyer", "deadline_at", "estimated_value", "currency",
+    "startup_id", "startup_name", "eligibility", "gaps", "why", "shared_terms", "item_note", "delivery_status",
+    "delivered_at", "message_id",
 )  # fmt: skip
-DIRECTIONS = {"startup": "tender_for_startup", "buyer": "supplier_for_tender"}
 
 
 def batch_json(session: Session, batch_id: int) -> dict[str, Any]:
@@ -44,7 +43,6 @@ def csv_rows(session: Session, batch_id: int, lang: str = "en") -> Iterator[dict
     """One dict per item, keyed by `CSV_COLUMNS`, its words in `lang`."""
     content = BatchContent.load(session, batch_id)
     batch = content.batch
-    direction = DIRECTIONS.get(batch.audience, "tender_for_startup")
     for digest in content.digests():
         view = content.digest(digest)
         recipient, delivery = view["recipient"], view["delivery"] or {}
@@ -69,7 +67,8 @@ def csv_rows(session: Session, batch_id: int, lang: str = "en") -> Iterator[dict
                 "removed": yes_no(lang, item["removed"]),
                 "pinned": yes_no(lang, item["pinned"]),
                 "added_by_hand": yes_no(lang, item["added_by_hand"]),
-                "grade": grade_words(float(item["score"] or 0), direction, lang),
+                "grade": translate(lang, f"grade_{item['grade']}"),
+                "probability": round(item["probability"], 3),
                 "tender_id": tender.get("id"),
                 "tender_title": tender.get("title"),
                 "buyer": tender.get("buyer_name"),

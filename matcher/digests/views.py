@@ -10,10 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.digests.curate import get_batch
+from matcher.ranking.calibration import calibrator_or_identity
 from matcher.store import Buyer, Delivery, Digest, DigestAudit, DigestBatch, DigestItem, Startup, Tender
 
 
@@ -86,10 +88,13 @@ class BatchContent:
         }
 
     def item(self, item: DigestItem) -> dict[str, Any]:
+        grade, probability = grade_of_score(item.score, self.batch.audience)
         view: dict[str, Any] = {
             "item_id": item.id,
             "position": item.position + 1,
             "score": item.score,
+            "grade": grade,
+            "probability": probability,
             "pinned": item.pinned,
             "removed": item.removed,
             "added_by_hand": item.added_by_hand,
@@ -120,6 +125,17 @@ class BatchContent:
 
     def summary(self) -> dict[str, Any]:
         return batch_summary(self.batch, self.deliveries.values())
+
+
+DIRECTIONS = {"startup": "tender_for_startup", "buyer": "supplier_for_tender"}
+
+
+def grade_of_score(score: float | None, audience: str) -> tuple[str, float]:
+    """What a person reads instead of a stored score: its grade ('below_floor' under the lowest) and probability."""
+    calibrator = calibrator_or_identity()
+    direction = DIRECTIONS.get(audience, "tender_for_startup")
+    probability = float(calibrator.probability(direction, np.array([float(score or 0.0)]))[0])
+    return calibrator.grade_of(probability) or "below_floor", probability
 
 
 def _by_id(session: Session, model: Any, ids: set[int]) -> dict[int, Any]:

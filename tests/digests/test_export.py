@@ -44,7 +44,13 @@ def test_csv_has_one_row_per_item_with_recipient_and_tender(world: Store) -> Non
     assert by_tender["T-IRR-5"]["recipient_email"] == "contact@irrigo.ma"
     assert by_tender["T-IRR-5"]["buyer"] == "Office National de l'Électricité et de l'Eau"
     assert by_tender["T-IRR-5"]["gaps"] == "requires ISO 9001, not in your profile"
-    assert by_tender["T-IRR-5"]["grade"] in {"Strong match", "Good match", "Possible match"}
+    assert by_tender["T-IRR-5"]["grade"] in {
+        "Strong match",
+        "Good match",
+        "Possible match",
+        "Below the relevance floor",
+    }
+    assert 0 <= float(by_tender["T-IRR-5"]["probability"]) <= 1
     assert "score" not in header  # a person reads a grade, never the raw score
     assert by_tender["T-SIH-1"]["language"] == "ar"
 
