@@ -8,7 +8,8 @@ CPV division 1) and the clear leader wins; when none leads, or one tied company 
 compare, nothing is linked. A company known from a single confirmed record wins only on the buyer
 or the département: one record sharing a région or a CPV division with the award is a coincidence
 as often as a sign (on the DECP tuning half this removed two wrong links and no right one).
-Context never overrides a clear name decision and never links a name no candidate fits. Weights and gaps were tuned on half of the DECP companies (`tremplin eval linkage`).
+Context never overrides a clear name decision and never links a name no candidate fits. Weights
+and gaps were tuned on half of the DECP companies (`tremplin eval linkage`).
 """
 
 from __future__ import annotations
