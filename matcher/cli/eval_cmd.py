@@ -191,7 +191,13 @@ def eval_linkage(
     """Link every award record to a company by name only (SIRENs hidden); precision and recall vs SIREN."""
     from rich.progress import Progress
 
-    from matcher.evaluation.linkage import GOAL_HARD_PRECISION, GOAL_HARD_RECALL, GOAL_PRECISION, evaluate
+    from matcher.evaluation.linkage import (
+        CONTEXT_ROW,
+        GOAL_HARD_PRECISION,
+        GOAL_HARD_RECALL,
+        GOAL_PRECISION,
+        evaluate,
+    )
     from matcher.ingest import IngestError
 
     try:
@@ -226,7 +232,7 @@ def eval_linkage(
             style="bold" if index < 2 else None,
         )
     console.print(table)
-    for row in report.rows[:2]:
+    for row in [*report.rows[:2], *(r for r in report.rows[4:] if r.name.startswith(CONTEXT_ROW))]:
         console.print(
             f"goal (hard precision ≥ {GOAL_HARD_PRECISION:.2f} at recall ≥ {GOAL_HARD_RECALL:.2f}, "
             f"overall precision ≥ {GOAL_PRECISION:.2f}), {row.name}: {'met' if report.goal_met(row) else 'NOT met'}"
