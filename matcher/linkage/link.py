@@ -8,8 +8,8 @@ confirm). When a name fits several startups about equally well, context may brea
 regions) against the award's buyer, CPV and region — with the same rules as `tremplin eval linkage`
 (`matcher.linkage.context.break_tie`): a startup known from one record only (one confirmed award, or
 just its declared region) wins on the buyer or the region, never on a CPV division alone. Nothing below
-the threshold or too close to a second company is linked otherwise. Pairs already linked — whatever their status, rejected included —
-are left alone, so a re-run changes nothing.
+the threshold or too close to a second company is linked otherwise. Pairs already linked — whatever
+their status, rejected included — are left alone, so a re-run changes nothing.
 """
 
 from __future__ import annotations
