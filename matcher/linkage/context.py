@@ -101,11 +101,6 @@ class History:
             return None  # no confirmed history: nothing to compare
         return Evidence(records, buyer, place, region, division)
 
-    def support(self, key: str, clues: Clues, exclude: object = None) -> int | None:
-        """How much the company's history agrees with `clues` (see `Evidence.support`); None without history."""
-        found = self.evidence(key, clues, exclude)
-        return None if found is None else found.support
-
 
 def break_tie(
     tied: Iterable[str], clues: Clues, history: History, exclude: object = None, preferred: str | None = None
