@@ -186,11 +186,18 @@ def _regime_table(report: Any) -> None:
 def eval_linkage(
     file: Path = typer.Argument(..., help="DECP award file (JSON with a 'marches' list)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON for scripts."),
+    errors: bool = typer.Option(False, "--errors", help="Also list the wrong hard links of name + context."),
 ) -> None:
     """Link every award record to a company by name only (SIRENs hidden); precision and recall vs SIREN."""
     from rich.progress import Progress
 
-    from matcher.evaluation.linkage import GOAL_HARD_PRECISION, GOAL_HARD_RECALL, GOAL_PRECISION, evaluate
+    from matcher.evaluation.linkage import (
+        CONTEXT_ROW,
+        GOAL_HARD_PRECISION,
+        GOAL_HARD_RECALL,
+        GOAL_PRECISION,
+        evaluate,
+    )
     from matcher.ingest import IngestError
 
     try:
@@ -225,11 +232,20 @@ def eval_linkage(
             style="bold" if index < 2 else None,
         )
     console.print(table)
-    for row in report.rows[:2]:
+    for row in [*report.rows[:2], *(r for r in report.rows[4:] if r.name.startswith(CONTEXT_ROW))]:
         console.print(
             f"goal (hard precision ≥ {GOAL_HARD_PRECISION:.2f} at recall ≥ {GOAL_HARD_RECALL:.2f}, "
             f"overall precision ≥ {GOAL_PRECISION:.2f}), {row.name}: {'met' if report.goal_met(row) else 'NOT met'}"
         )
+    if errors:
+        wrong = Table(title=f"wrong hard links of name + context: {len(report.errors)}", title_justify="left")
+        for column in ("record name", "linked to", "true company", "rule", "score", "second", "context"):
+            wrong.add_column(column, justify="right" if column in ("score", "second") else "left")
+        for item in report.errors:
+            wrong.add_row(
+                item.name, item.linked, item.truth, item.rule, f"{item.score:.3f}", f"{item.second:.3f}", item.context
+            )
+        console.print(wrong)
 
 
 @train_app.command("decp")

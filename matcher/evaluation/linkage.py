@@ -11,6 +11,10 @@ A second Tremplin row adds context, as a live linker would have it: when several
 name about equally well, the one whose *confirmed* history (its records spelled exactly as its
 profile name, never the record being linked nor any hard record) shares the record's buyer, or its
 CPV division and département, is chosen (`matcher.linkage.context`).
+
+The report also lists the wrong links that row makes on the hard part — the record's name, the
+company linked, the true one, which rule made the link and on what scores or context — so the
+rules can be judged case by case (`tremplin eval linkage FILE --errors`).
 """
 
 from __future__ import annotations
@@ -82,12 +86,37 @@ class Row:
         return {"name": self.name, "overall": self.overall.as_dict(), "hard": self.hard.as_dict()}
 
 
+@dataclass(frozen=True)
+class LinkError:
+    """One wrong hard link of the name + context row, with what made it."""
+
+    name: str
+    linked: str  # profile name of the company linked
+    truth: str  # profile name of the record's own company
+    rule: str  # "exact", "name", "low bar" or "context"
+    score: float
+    second: float
+    context: str = ""  # for context links: each tied company's support, e.g. "ACME 4 (3 records)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "linked": self.linked,
+            "truth": self.truth,
+            "rule": self.rule,
+            "score": round(self.score, 3),
+            "second": round(self.second, 3),
+            "context": self.context,
+        }
+
+
 @dataclass
 class LinkageReport:
     companies: int
     records: int
     hard_records: int
     rows: list[Row]
+    errors: list[LinkError] = field(default_factory=list)
 
     def goal_met(self, row: Row | None = None) -> bool:
         """Whether a Tremplin row (by default the best of name only and name + context) meets the goal."""
@@ -107,6 +136,7 @@ class LinkageReport:
             "goal_met": self.goal_met(),
             "goal_met_by_row": {row.name: self.goal_met(row) for row in self.rows[:2]},
             "rows": [row.as_dict() for row in self.rows],
+            "errors": [error.as_dict() for error in self.errors],
         }
 
 
@@ -200,6 +230,7 @@ def evaluate(path: Path, progress: Callable[[int, int], None] | None = None) -> 
     halves = [[Row(f"{label}, half {part}") for label in (NAME_ROW, CONTEXT_ROW)] for part in HALVES]
     cache: dict[str, list[str | None]] = {}
     decisions: dict[str, Decision] = {}
+    errors: list[LinkError] = []
     for ref, record in enumerate(records):
         if record.name not in cache:
             decisions[record.name] = index.resolve(record.name)
@@ -208,6 +239,8 @@ def evaluate(path: Path, progress: Callable[[int, int], None] | None = None) -> 
         with_context = decision.key or break_tie(
             decision.tied, record.clues, history, exclude=ref, preferred=decision.preferred
         )
+        if record.hard and with_context is not None and with_context != record.key:
+            errors.append(_error(record, with_context, decision, profile, history, ref))
         links = [decision.key, with_context, *cache[record.name]]
         for row, linked in zip([*rows, *halves[half_of(record.key)]], [*links, *links[:2]], strict=True):
             for score in (row.overall, row.hard) if record.hard else (row.overall,):
@@ -217,4 +250,25 @@ def evaluate(path: Path, progress: Callable[[int, int], None] | None = None) -> 
                     score.correct += linked == record.key
         if progress:
             progress(ref + 1, len(records))
-    return LinkageReport(len(profile), len(records), sum(r.hard for r in records), [*rows, *halves[0], *halves[1]])
+    rows = [*rows, *halves[0], *halves[1]]
+    return LinkageReport(len(profile), len(records), sum(r.hard for r in records), rows, errors)
+
+
+def _error(
+    record: Record, linked: str, decision: Decision, profile: dict[str, str], history: History, ref: int
+) -> LinkError:
+    """Describe one wrong link: the rule that made it and, for context links, each tied company's support."""
+    context = ""
+    if decision.key is None:
+        parts = []
+        for key in decision.tied:
+            found = history.evidence(key, record.clues, exclude=ref)
+            support = (
+                "no history"
+                if found is None
+                else f"{found.support} ({found.records} record{'s' * (found.records != 1)})"
+            )
+            parts.append(f"{profile[key]} {support}")
+        context = "; ".join(parts)
+    rule = decision.rule if decision.key is not None else "context"
+    return LinkError(record.name, profile[linked], profile[record.key], rule, decision.score, decision.second, context)

@@ -5,8 +5,11 @@ linker knows more: each company's confirmed links so far (its history) name the 
 the CPV divisions it worked in and where. When several companies fit a supplier name about equally
 well, each is scored by what its history shares with the award (buyer 4, département 2, région 1,
 CPV division 1) and the clear leader wins; when none leads, or one tied company has no history to
-compare, nothing is linked. Context never overrides a clear name decision and never links a name no
-candidate fits. Weights and gaps were tuned on half of the DECP companies (`tremplin eval linkage`).
+compare, nothing is linked. A company known from a single confirmed record wins only on the buyer
+or the département: one record sharing a région or a CPV division with the award is a coincidence
+as often as a sign (on the DECP tuning half this removed two wrong links and no right one).
+Context never overrides a clear name decision and never links a name no candidate fits. Weights
+and gaps were tuned on half of the DECP companies (`tremplin eval linkage`).
 """
 
 from __future__ import annotations
@@ -48,6 +51,28 @@ REGION_OF = {dept: region for region, depts in _REGIONS.items() for dept in dept
 PREFERRED_BONUS = 0.5
 MIN_SUPPORT = 1
 MIN_GAP = 1
+THIN_HISTORY = 1  # confirmed records at most: such a company needs a buyer or département agreement
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a company's confirmed history shares with an award, and how many records it rests on."""
+
+    records: int = 0
+    buyer: bool = False
+    place: bool = False
+    region: bool = False
+    division: bool = False
+
+    @property
+    def support(self) -> int:
+        """Buyer 4, département 2, région 1, CPV division 1, summed; 0 when nothing is shared."""
+        return BUYER * self.buyer + PLACE * self.place + REGION * self.region + DIVISION * self.division
+
+    @property
+    def strong(self) -> bool:
+        """Whether the agreement is more than a shared région or CPV division."""
+        return self.buyer or self.place
 
 
 class History:
@@ -59,22 +84,22 @@ class History:
     def add(self, key: str, clues: Clues, ref: object = None) -> None:
         self._seen[key].append((ref, clues))
 
-    def support(self, key: str, clues: Clues, exclude: object = None) -> int | None:
-        """How much the company's history agrees with `clues`: served this buyer (4), worked in this
-        département (2), in its région (1), in this CPV division (1), summed; 0 when nothing is shared."""
-        buyer = place = region = division = known = False
+    def evidence(self, key: str, clues: Clues, exclude: object = None) -> Evidence | None:
+        """What the company's history shares with `clues`; None when it has no confirmed record."""
+        buyer = place = region = division = False
+        records = 0
         where = REGION_OF.get(clues.place or "")
         for ref, seen in self._seen.get(key, ()):
             if exclude is not None and ref == exclude:
                 continue  # never the record being linked
-            known = True
+            records += 1
             buyer = buyer or bool(clues.buyer and seen.buyer == clues.buyer)
             place = place or bool(clues.place and seen.place == clues.place)
             region = region or bool(where and REGION_OF.get(seen.place or "") == where)
             division = division or bool(clues.division and seen.division == clues.division)
-        if not known:
+        if not records:
             return None  # no confirmed history: nothing to compare
-        return BUYER * buyer + PLACE * place + REGION * region + DIVISION * division
+        return Evidence(records, buyer, place, region, division)
 
 
 def break_tie(
@@ -84,15 +109,20 @@ def break_tie(
 
     The winner must lead the runner-up by `MIN_GAP`. `preferred` (the company whose exact name was
     written, blocked only by its group's longer names) starts half a point ahead: any lead is enough
-    for it, while another company must lead it by two (its département, or a buyer).
+    for it, while another company must lead it by two (its département, or a buyer). A winner known
+    from `THIN_HISTORY` confirmed record(s) only must share the buyer or the département.
     """
-    supports = {key: history.support(key, clues, exclude) for key in tied}
-    if any(level is None for level in supports.values()):
+    found = {key: history.evidence(key, clues, exclude) for key in tied}
+    evidence = {key: item for key, item in found.items() if item is not None}
+    if len(evidence) < len(found):
         return None  # a company without confirmed history cannot be told from the others
-    levels = {key: (level or 0) + (PREFERRED_BONUS if key == preferred else 0.0) for key, level in supports.items()}
+    levels = {key: item.support + (PREFERRED_BONUS if key == preferred else 0.0) for key, item in evidence.items()}
     best = max(levels.values(), default=0.0)
     ranked = sorted(levels.values(), reverse=True)
     second = ranked[1] if len(ranked) > 1 else 0.0
     if best < MIN_SUPPORT or best - second < MIN_GAP:
         return None
-    return next(key for key, level in levels.items() if level == best)
+    winner = next(key for key, level in levels.items() if level == best)
+    if evidence[winner].records <= THIN_HISTORY and not evidence[winner].strong:
+        return None  # one past record in the same région or CPV division: too little to tell
+    return winner

@@ -5,9 +5,11 @@ startup is linked to a supplier's awards by national id when both have one (link
 the id is authoritative), otherwise by name through `NameIndex` (link *proposed*, for staff to
 confirm). When a name fits several startups about equally well, context may break the tie per award
 (method 'context', proposed too): a startup's region and its confirmed awards (buyers, CPV divisions,
-regions) against the award's buyer, CPV and region. Nothing below the threshold or too close to a
-second company is linked otherwise. Pairs already linked — whatever their status, rejected included —
-are left alone, so a re-run changes nothing.
+regions) against the award's buyer, CPV and region — with the same rules as `tremplin eval linkage`
+(`matcher.linkage.context.break_tie`): a startup known from one record only (one confirmed award, or
+just its declared region) wins on the buyer or the region, never on a CPV division alone. Nothing below
+the threshold or too close to a second company is linked otherwise. Pairs already linked — whatever
+their status, rejected included — are left alone, so a re-run changes nothing.
 """
 
 from __future__ import annotations

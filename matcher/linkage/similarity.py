@@ -56,6 +56,7 @@ class Decision:
     best: str | None = None  # the best candidate even when no link is made (for review queues)
     tied: tuple[str, ...] = ()  # companies the name fits about equally well, when that blocked the link
     preferred: str | None = None  # the exact-name company among `tied`, blocked only by its group
+    rule: str = ""  # which bar made the link: "exact" name, "name" (high bar), "low bar" (wide margin)
 
 
 class NameIndex:
@@ -204,7 +205,7 @@ class NameIndex:
             group = self.group_holders(tokens, key)
             if group:  # "EIFFAGE ROUTE" while "EIFFAGE ROUTE NORD EST" exists
                 return Decision(None, 1.0, 1.0, key, (key, *group), key)
-            return Decision(key, 1.0, 0.0, key)
+            return Decision(key, 1.0, 0.0, key, rule="exact")
         if len(exact) > 1:
             ordered = tuple(sorted(exact))
             return Decision(None, 1.0, 1.0, ordered[0], ordered)
@@ -219,7 +220,9 @@ class NameIndex:
         wider = self.wider_names(tokens, best.key, found[1:])
         if wider:  # "EIFFAGE ENERGIE CENTRE LOIRE": the bare group "EIFFAGE" or its energy branch?
             return Decision(None, best.score, second, best.key, (best.key, *wider))
+        if best.score - second >= self.margin and best.score >= self.threshold:
+            return Decision(best.key, best.score, second, best.key, rule="name")
         if best.score - second >= self.margin:
-            return Decision(best.key, best.score, second, best.key)
+            return Decision(best.key, best.score, second, best.key, rule="low bar")
         tied = tuple(c.key for c in found if best.score - c.score < self.margin)
         return Decision(None, best.score, second, best.key, tied)

@@ -14,7 +14,7 @@ from matcher.linkage.link import link_awards, set_company_id
 from matcher.store import AwardLink, Startup, Store, TrustAudit
 from matcher.store.models import Award, Tender
 from matcher.store.repository import FieldError, get_startup
-from matcher.store.trust import audit_trail, claim_award, decide_link, review_queue
+from matcher.store.trust import audit_trail, claim_award, decide_link, propose_link, review_queue
 
 SAMPLE = Path(__file__).parent.parent / "fixtures" / "ingest" / "decp_sample.json"
 
@@ -123,3 +123,34 @@ def test_two_startups_with_one_name_are_told_apart_by_region_and_reruns_change_n
     with store.session() as session:
         second = link_awards(session)
     assert second.get("links_created", 0) == 0 and _links(store) == links
+
+
+def test_a_startup_known_from_one_confirmed_award_needs_more_than_a_shared_cpv_division(store: Store) -> None:
+    ingest_file(store, "tenders", SAMPLE)  # TEAMNET's award: IT services (CPV 72), Île-de-France
+    ingest_records(
+        store,
+        "startups",
+        [
+            {"external_id": "ST-T1", "name": "Teamnet SARL", "description": "Réseaux", "region": "Souss-Massa"},
+            {"external_id": "ST-T2", "name": "TEAMNET", "description": "Réseaux"},
+        ],
+    )
+    with store.session() as session:
+        t2 = get_startup(session, "ST-T2").id
+        logitud = select(Award.id).join(Startup, Startup.id == Award.startup_id).where(Startup.name.like("LOGITUD%"))
+        it_award, other_award = session.scalars(logitud.order_by(Award.id))  # CPV 72 (no region), then 48
+        link = propose_link(session, it_award, t2, "name", 0.9, "linker")
+        assert link is not None
+        decide_link(session, link.id, "confirm", "staff:test", "staff")
+    with store.session() as session:
+        first = link_awards(session)
+    assert first.get("matched_by_context", 0) == 0  # one past contract in the same CPV division: too little
+    assert ("ST-T2", "proposed", "context") not in _links(store)
+    with store.session() as session:
+        link = propose_link(session, other_award, t2, "name", 0.9, "linker")
+        assert link is not None
+        decide_link(session, link.id, "confirm", "staff:test", "staff")
+    with store.session() as session:
+        second = link_awards(session)
+    assert second["matched_by_context"] == 1  # a history of two records: the shared division now counts
+    assert ("ST-T2", "proposed", "context") in _links(store)

@@ -146,3 +146,30 @@ def test_a_company_without_confirmed_history_is_never_outvoted_by_context() -> N
     assert break_tie(("A", "B"), Clues(division="45"), history, preferred="B") == "B"
     assert break_tie(("A", "B"), Clues(division="45"), history, preferred="A") is None
     assert break_tie(("A", "B"), Clues(division="45", place="69"), history, preferred="A") == "B"
+
+
+def test_a_company_known_from_one_record_wins_a_tie_only_on_its_buyer_or_departement() -> None:
+    from matcher.linkage.context import Clues, History, break_tie
+
+    history = History()
+    history.add("A", Clues(buyer="mairie-lyon", division="45", place="69"), ref=1)  # one record only
+    for ref, place in enumerate(("35", "56", "29"), start=2):
+        history.add("B", Clues(buyer=f"port-{place}", division="71", place=place), ref=ref)
+    # A shares only the région (Rhône → Ain) and the CPV division: a single record, a coincidence
+    assert break_tie(("A", "B"), Clues(buyer="x", division="45", place="01"), history) is None
+    # its buyer, or its département, is enough
+    assert break_tie(("A", "B"), Clues(buyer="mairie-lyon"), history) == "A"
+    assert break_tie(("A", "B"), Clues(buyer="x", place="69"), history) == "A"
+    # a company with a longer history wins on the région and the division alone
+    history.add("A", Clues(buyer="sytral", division="45", place="38"), ref=9)
+    assert break_tie(("A", "B"), Clues(buyer="x", division="45", place="01"), history) == "A"
+
+
+def test_each_link_says_which_rule_made_it() -> None:
+    lifts = [("T", "THYSSENKRUPP ASCENSEURS"), ("O", "OTIS"), ("S", "SCHINDLER"), ("K", "KONE ASCENSEURS NORD")]
+    index = NameIndex([("L", "LOGITUD SOLUTIONS"), *lifts])
+    assert index.resolve("Logitud Solutions SAS").rule == "exact"
+    assert index.resolve("LOGITUD SOLUTION").rule == "name"
+    decision = index.resolve("THYSSNEKRUPP")  # a typo: lower score, wide margin
+    assert decision.key == "T" and decision.rule == "low bar"
+    assert index.resolve("Boulangerie du Port").rule == ""
