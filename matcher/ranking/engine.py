@@ -343,8 +343,8 @@ class Engine:
             position = table.position.get(external_id)
             if position is None or not open_mask[position]:
                 return False
-            # Without filters the record is not read: each one read is a page copied in a forked worker.
-            return accept is None or accept(table.records[position])
+            # Without filters no record is read; with them, a view built from the shared columns.
+            return accept is None or accept(table.hot(position))
 
         allowed = None
         if only_tenders is not None:
@@ -428,12 +428,15 @@ class Engine:
         case_limit: int | None = None,
     ) -> tuple[list[TenderRecord], list[Eligibility], np.ndarray]:
         """Features (TENDER_FEATURES) of these tenders for a startup: what ranking and training both use.
+        The records returned are the catalogue's ranking views (`TenderTable.hot`: `text` left empty).
 
         Case matching re-vectorises each tender's text, the costly step; with `case_limit` it runs only
         for the candidates that lead on every other feature (the rest cannot reach the first page).
         """
         table = self.catalogue.tenders
-        records = [table.records[table.position[c]] for c in candidates]
+        # Views rebuilt from the columns (all fields but `text`): a forked worker that read the stored
+        # records would copy the pages holding them (see matcher.ranking.columns).
+        records = table.hot_many([table.position[c] for c in candidates])
         if query_vector is None:
             query_vector = self.indexes.startup_vectors.vector(startup.external_id)
             assert query_vector is not None
