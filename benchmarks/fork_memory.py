@@ -78,6 +78,11 @@ def structures(engine: Any) -> dict[str, list[int]]:
     found["tf-idf vocabularies (terms, ints)"] = vocabularies
     found["case base tender rows"] = _addresses(engine.casebase._tender_rows.values(), deep=True)
     found["case base entries"] = _addresses(engine.casebase._entries.values())
+    warm = engine.casebase._warm
+    if warm is not None:
+        found["case base warm row ints"] = _addresses(warm.row.values())
+        texts = warm.texts if isinstance(warm.texts, list) else []
+        found["case base warm texts"] = _addresses(texts)
     return found
 
 

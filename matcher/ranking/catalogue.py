@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher.index.shared_ids import row_map
 from matcher.ranking.columns import TenderColumns
 from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
 from matcher.store import Startup, Tender
@@ -204,7 +205,7 @@ class TenderTable:
     changed: set[int] = field(default_factory=set)
 
     def rebuild_columns(self) -> None:
-        self.position = {record.external_id: i for i, record in enumerate(self.records)}
+        self.position = row_map([record.external_id for record in self.records])  # shared with the indexes
         self.is_open = np.fromiter((r.status == "open" for r in self.records), dtype=bool, count=len(self.records))
         self.deadline = _deadlines(self.records)
         self.columns, self.changed = TenderColumns(self.records), set()

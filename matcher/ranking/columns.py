@@ -37,6 +37,12 @@ class Strings:
         np.cumsum([len(item) for item in encoded], out=self.offsets[1:])
         self.buffer = b"".join(encoded)
 
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def tolist(self) -> list[str]:
+        return self.many(np.arange(len(self)))
+
     def many(self, rows: np.ndarray) -> list[str]:
         buffer = self.buffer
         return [
