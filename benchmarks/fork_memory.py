@@ -24,6 +24,7 @@ import os
 import random
 import sys
 import time
+import tracemalloc
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -156,6 +157,7 @@ def main() -> None:
     parser.add_argument("--embedder", default="hashing")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--stage", choices=("candidates", "matrix", "full"), default="full")
+    parser.add_argument("--trace", action="store_true", help="Also list what the requests left allocated.")
     args = parser.parse_args()
     os.environ["TREMPLIN_HOME"] = args.home
     os.environ["TREMPLIN_EMBEDDER"] = args.embedder
@@ -177,6 +179,8 @@ def main() -> None:
         sys.exit(os.waitstatus_to_exitcode(status))
     before = private_by_kind()
     held_before = {name: exclusive(p) for name, p in pages.items()}
+    if args.trace:
+        tracemalloc.start()
     started = time.perf_counter()
     run(engine, args.stage, startup_ids, args.requests)
     elapsed = time.perf_counter() - started
@@ -196,6 +200,10 @@ def main() -> None:
         if len(structure):
             print(f"  {name:36s} {held:7.1f} of {len(structure) * PAGE / 2**20:7.1f}")
     print(f"  {'all listed structures':36s} {copied:7.1f}")
+    if args.trace:
+        print("still allocated after the requests (tracemalloc), by line:")
+        for stat in tracemalloc.take_snapshot().statistics("lineno")[:12]:
+            print(f"  {stat.size / 2**20:7.2f} MB {stat.count:8d} blocks  {stat.traceback[0]}")
     os._exit(0)
 
 

@@ -44,6 +44,7 @@ def test_a_ranking_view_equals_the_stored_record_but_for_its_text() -> None:
     table = TenderTable(records=records)
     table.rebuild_columns()
     views = table.hot_many(list(range(40)))
+    assert table.hot_many(list(range(40)), [r.external_id for r in records]) == views
     for n, record in enumerate(records):
         assert views[n] == table.hot(n) == replace(record, text="")
         assert views[n] is not record  # rebuilt: reading it writes nothing on the shared pages

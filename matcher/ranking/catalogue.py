@@ -219,15 +219,18 @@ class TenderTable:
         record: TenderRecord = columns.view(position, TenderRecord)
         return record
 
-    def hot_many(self, positions: Sequence[int]) -> list[TenderRecord]:
-        """`hot` of each position, the views built together (one numpy gather per column)."""
+    def hot_many(self, positions: Sequence[int], ids: Sequence[str] | None = None) -> list[TenderRecord]:
+        """`hot` of each position, the views built together (one numpy gather per column); `ids`, the
+        external ids at these positions when the caller has them (not decoded again)."""
         columns = self.columns
         if columns is None:
             return [self.records[p] for p in positions]
         viewable = [
             p < columns.size and p not in self.changed and bool(columns.exact[p]) for p in positions
         ]  # fmt: skip
-        views = iter(columns.views([p for p, ok in zip(positions, viewable, strict=True) if ok], TenderRecord))
+        chosen = [n for n, ok in enumerate(viewable) if ok]
+        known = [ids[n] for n in chosen] if ids is not None else None
+        views = iter(columns.views([positions[n] for n in chosen], TenderRecord, known))
         return [next(views) if ok else self.records[p] for p, ok in zip(positions, viewable, strict=True)]
 
     def updated(self, records: Sequence[TenderRecord], removed: Collection[str]) -> TenderTable:

@@ -177,8 +177,9 @@ class TenderColumns:
             big |= integral & (np.abs(values) > 2**53)
         self.exact = published_exact & deadline_exact & plain & ~big
 
-    def views(self, rows: Sequence[int], record_type: Any) -> list[Any]:
-        """Fresh records equal to these rows' (their `text` left empty), built column by column."""
+    def views(self, rows: Sequence[int], record_type: Any, ids: list[str] | None = None) -> list[Any]:
+        """Fresh records equal to these rows' (their `text` left empty), built column by column;
+        `ids`: these rows' external ids, when the caller holds them already."""
         at = np.asarray(rows, dtype=np.int64)
         fields: dict[str, list[Any]] = {
             name: [column.values[code] if code >= 0 else None for code in column.codes[at].tolist()]
@@ -200,7 +201,8 @@ class TenderColumns:
                 for value, present in zip(micros[at].tolist(), known[at].tolist(), strict=True)
             ]
         fields["reserved_for_sme"] = self.reserved_for_sme[at].tolist()
-        for name in ("external_id", "title", "folded_text"):
+        fields["external_id"] = ids if ids is not None else self.external_id.many(at)
+        for name in ("title", "folded_text"):
             fields[name] = getattr(self, name).many(at)
         for name in ("cpv_codes", "required_certifications"):
             fields[name] = getattr(self, name).many(at)

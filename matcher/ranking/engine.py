@@ -140,6 +140,10 @@ class Engine:
         if cache is not None:
             cache.release()
         self.store.dispose()
+        # Read once here, the shipped CPV lists are shared by the workers; read on first use, each worker
+        # held its own copy (~3 MB).
+        cpv.official_labels()
+        cpv.division_labels()
         others = [thread.name for thread in threading.enumerate() if thread is not threading.current_thread()]
         if others:
             log.warning("threads still running before the fork (they will not exist in the workers): %s", others)
@@ -436,7 +440,7 @@ class Engine:
         table = self.catalogue.tenders
         # Views rebuilt from the columns (all fields but `text`): a forked worker that read the stored
         # records would copy the pages holding them (see matcher.ranking.columns).
-        records = table.hot_many([table.position[c] for c in candidates])
+        records = table.hot_many([table.position[c] for c in candidates], candidates)
         if query_vector is None:
             query_vector = self.indexes.startup_vectors.vector(startup.external_id)
             assert query_vector is not None
