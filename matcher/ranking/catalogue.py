@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.index.shared_ids import row_map
-from matcher.ranking.columns import TenderColumns
+from matcher.ranking.columns import TenderColumns, TenderView
 from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
 from matcher.store import Startup, Tender
 from matcher.store.documents import startup_text, tender_text
@@ -188,6 +188,9 @@ def with_trust(session: Session, rows: list[Startup]) -> list[StartupRecord]:
     return records
 
 
+# What ranking reads a tender as: a view built from the columns, or a record written since they were.
+RankedTender = TenderRecord | TenderView
+
 _FAR_PAST = np.datetime64("1970-01-01T00:00:00", "s")
 
 
@@ -210,16 +213,13 @@ class TenderTable:
         self.deadline = _deadlines(self.records)
         self.columns, self.changed = TenderColumns(self.records), set()
 
-    def hot(self, position: int) -> TenderRecord:
-        """The record at `position` for ranking: rebuilt from the columns (equal to the stored one but
-        for `text`, left empty), so that reading it writes no reference count on shared pages."""
-        columns = self.columns
-        if columns is None or position >= columns.size or position in self.changed or not columns.exact[position]:
-            return self.records[position]
-        record: TenderRecord = columns.view(position, TenderRecord)
-        return record
+    def hot(self, position: int) -> RankedTender:
+        """The tender at `position` for ranking: a view rebuilt from the columns (its fields equal the
+        stored record's but for `text`, left empty), so that reading it writes no reference count on
+        shared pages; records written since the columns were built are read as stored."""
+        return self.hot_many([position])[0]
 
-    def hot_many(self, positions: Sequence[int], ids: Sequence[str] | None = None) -> list[TenderRecord]:
+    def hot_many(self, positions: Sequence[int], ids: Sequence[str] | None = None) -> list[RankedTender]:
         """`hot` of each position, the views built together (one numpy gather per column); `ids`, the
         external ids at these positions when the caller has them (not decoded again)."""
         columns = self.columns
@@ -230,7 +230,7 @@ class TenderTable:
         ]  # fmt: skip
         chosen = [n for n, ok in enumerate(viewable) if ok]
         known = [ids[n] for n in chosen] if ids is not None else None
-        views = iter(columns.views([positions[n] for n in chosen], TenderRecord, known))
+        views = iter(columns.views([positions[n] for n in chosen], known))
         return [next(views) if ok else self.records[p] for p, ok in zip(positions, viewable, strict=True)]
 
     def updated(self, records: Sequence[TenderRecord], removed: Collection[str]) -> TenderTable:
