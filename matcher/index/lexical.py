@@ -27,6 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.errors import IndexCorruptError
 from matcher.index.phrases import readable_terms
+from matcher.index.shared_ids import row_map, shared_list
 from matcher.index.tfidf_rows import TfidfRows
 from matcher.index.vector_index import (
     TOMBSTONE_RATIO,
@@ -229,8 +230,8 @@ class LexicalIndex:
             return
         rows = np.flatnonzero(self._alive)
         matrix = self._matrix()[rows]
-        self._external = [self._external[row] for row in rows]
-        self._row_of = {str(external_id): row for row, external_id in enumerate(self._external)}
+        self._external = shared_list(self._external[row] for row in rows)
+        self._row_of = row_map(self._external)
         self._alive = np.ones(len(rows), dtype=bool)
         self._rows_matrix, self._by_feature = sp.csr_matrix(matrix), None
         self._version = next_version()
@@ -529,8 +530,8 @@ class LexicalIndex:
         if by_feature is not None:
             loaded._by_feature = by_feature
             loaded._document_frequency = frequency
-        loaded._external = rows
-        loaded._row_of = {str(i): row for row, i in enumerate(rows) if i is not None}
+        loaded._external = shared_list(rows)
+        loaded._row_of = row_map(loaded._external)  # one object per id and row (shared_ids)
         loaded._alive = np.array([i is not None for i in rows], dtype=bool)
         loaded.fitted_docs = int(ids.get("fitted_docs", 0))
         loaded.added_since_fit = int(ids.get("added_since_fit", 0))

@@ -40,6 +40,7 @@ import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
 from matcher.errors import IndexCorruptError  # noqa: E402
+from matcher.index.shared_ids import row_map, shared_list  # noqa: E402
 
 FORMAT_VERSION = 1
 SUPERSEDED_GRACE_SECONDS = 120.0  # a live replica takes up a new manifest within seconds
@@ -724,8 +725,8 @@ class VectorIndex:
             self._matrix = np.zeros((16, self.dimension), dtype=np.float32)  # the delta, empty
             self._alive = np.zeros(max(len(rows), 16), dtype=bool)
             self._alive[alive_rows] = True
-            self._external = list(rows)
-            self._row_of = {str(rows[row]): row for row in alive_rows}
+            self._external = shared_list(rows)
+            self._row_of = row_map(self._external, alive_rows)  # one object per id and row (shared_ids)
             if len(self._row_of) != len(alive_rows):
                 raise IndexCorruptError(f"index in {folder}: duplicate ids in the id map")
             return
@@ -738,7 +739,7 @@ class VectorIndex:
         self._matrix[positions] = stored
         self._alive = np.zeros(self._matrix.shape[0], dtype=bool)
         self._alive[alive_rows] = True
-        self._external = list(rows)
-        self._row_of = {str(rows[row]): row for row in alive_rows}
+        self._external = shared_list(rows)
+        self._row_of = row_map(self._external, alive_rows)
         if len(self._row_of) != len(alive_rows):
             raise IndexCorruptError(f"index in {folder}: duplicate ids in the id map")

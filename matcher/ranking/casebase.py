@@ -28,8 +28,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matcher.index.shared_ids import row_map
 from matcher.index.tfidf_rows import TfidfRows
 from matcher.ranking.catalogue import StartupRecord
+from matcher.ranking.columns import Strings
 from matcher.text import fold, tokenize
 
 CASE_FEATURES = ("references", "reference_terms", "closest_reference", "typical_reference")
@@ -95,8 +97,8 @@ class _WarmTenders:
     """Vectors of the tenders that can be recommended (the open ones), made once after a load: one
     matrix each, not an object per tender, so that neither requests nor the garbage collector pay."""
 
-    row: dict[str, int]
-    texts: list[str]
+    row: dict[str, int]  # ids and rows shared with the indexes (matcher.index.shared_ids)
+    texts: Strings  # one buffer: comparing a request's text with it copies no page in a forked worker
     characters: sp.csr_matrix
     words: sp.csr_matrix
 
@@ -296,8 +298,8 @@ class CaseBase:
                 characters = sp.csr_matrix(sp.vstack([c for c, _ in parts], format="csr"))
                 words = sp.csr_matrix(sp.vstack([w for _, w in parts], format="csr"))
             self._warm = _WarmTenders(
-                row={external_id: n for n, (external_id, _) in enumerate(tenders)},
-                texts=[text for _, text in tenders],
+                row=row_map([external_id for external_id, _ in tenders]),
+                texts=Strings([text for _, text in tenders]),
                 characters=characters,
                 words=words,
             )

@@ -21,9 +21,11 @@ import joblib
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.index.shared_ids import row_map
 from matcher.index.vector_index import load_npy, npy_bytes, read_bundle, write_bundle
 from matcher.ranking.casebase import CaseBase, _Entry, _Stack, _WarmTenders
 from matcher.ranking.catalogue import StartupRecord
+from matcher.ranking.columns import Strings
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ def save(casebase: CaseBase, folder: Path) -> bool:
             "fitted_on": casebase._fitted_on,
             "changed_since_fit": casebase._changed_since_fit,
             "warm_ids": list(warm.row) if warm is not None else None,
-            "warm_texts": warm.texts if warm is not None else None,
+            "warm_texts": warm.texts.tolist() if warm is not None else None,
             "shapes": {name: list(matrix.shape) for name, matrix in matrices.items()},
         }
     files: dict[str, tuple[str, bytes]] = {
@@ -132,8 +134,8 @@ def restore(casebase: CaseBase, folder: Path, startups: Mapping[str, StartupReco
         warm_ids = meta.get("warm_ids")
         casebase._warm = (
             _WarmTenders(
-                row={external_id: n for n, external_id in enumerate(warm_ids)},
-                texts=list(meta["warm_texts"]),
+                row=row_map(warm_ids),
+                texts=Strings(list(meta["warm_texts"])),
                 characters=matrices["warm_characters"],
                 words=matrices["warm_words"],
             )

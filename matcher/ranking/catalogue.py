@@ -16,6 +16,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher.index.shared_ids import row_map
+from matcher.ranking.columns import TenderColumns, TenderView
 from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
 from matcher.store import Startup, Tender
 from matcher.store.documents import startup_text, tender_text
@@ -186,27 +188,58 @@ def with_trust(session: Session, rows: list[Startup]) -> list[StartupRecord]:
     return records
 
 
+# What ranking reads a tender as: a view built from the columns, or a record written since they were.
+RankedTender = TenderRecord | TenderView
+
 _FAR_PAST = np.datetime64("1970-01-01T00:00:00", "s")
 
 
 @dataclass
 class TenderTable:
-    """Tender records plus column arrays for vectorised hard filters."""
+    """Tender records plus column arrays for vectorised hard filters, and the fields ranking reads per
+    candidate by column (`hot`): forked workers then share the records instead of copying them."""
 
     records: list[TenderRecord] = field(default_factory=list)
     position: dict[str, int] = field(default_factory=dict)
     is_open: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     deadline: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype="datetime64[s]"))
+    columns: TenderColumns | None = None
+    # Positions whose record changed since `columns` were built (writes): those read their record.
+    changed: set[int] = field(default_factory=set)
 
     def rebuild_columns(self) -> None:
-        self.position = {record.external_id: i for i, record in enumerate(self.records)}
+        self.position = row_map([record.external_id for record in self.records])  # shared with the indexes
         self.is_open = np.fromiter((r.status == "open" for r in self.records), dtype=bool, count=len(self.records))
         self.deadline = _deadlines(self.records)
+        self.columns, self.changed = TenderColumns(self.records), set()
+
+    def hot(self, position: int) -> RankedTender:
+        """The tender at `position` for ranking: a view rebuilt from the columns (its fields equal the
+        stored record's but for `text`, left empty), so that reading it writes no reference count on
+        shared pages; records written since the columns were built are read as stored."""
+        return self.hot_many([position])[0]
+
+    def hot_many(self, positions: Sequence[int], ids: Sequence[str] | None = None) -> list[RankedTender]:
+        """`hot` of each position, the views built together (one numpy gather per column); `ids`, the
+        external ids at these positions when the caller has them (not decoded again)."""
+        columns = self.columns
+        if columns is None:
+            return [self.records[p] for p in positions]
+        viewable = [
+            p < columns.size and p not in self.changed and bool(columns.exact[p]) for p in positions
+        ]  # fmt: skip
+        chosen = [n for n, ok in enumerate(viewable) if ok]
+        known = [ids[n] for n in chosen] if ids is not None else None
+        views = iter(columns.views([positions[n] for n in chosen], known))
+        return [next(views) if ok else self.records[p] for p, ok in zip(positions, viewable, strict=True)]
 
     def updated(self, records: Sequence[TenderRecord], removed: Collection[str]) -> TenderTable:
         """A new table with these records added or replaced and `removed` dropped, in O(changes) plus
         pointer copies: a write at 100k tenders must not rebuild every column (seconds)."""
-        table = TenderTable(list(self.records), dict(self.position), self.is_open.copy(), self.deadline.copy())
+        table = TenderTable(
+            list(self.records), dict(self.position), self.is_open.copy(), self.deadline.copy(), self.columns,
+            set(self.changed),
+        )  # fmt: skip
         for external_id in removed:  # the last record takes the removed one's place
             position = table.position.pop(external_id, None)
             if position is None:
@@ -215,6 +248,7 @@ class TenderTable:
             if position < len(table.records):
                 table.records[position] = last
                 table.position[last.external_id] = position
+                table.changed.add(position)
                 table.is_open[position] = table.is_open[len(table.records)]
                 table.deadline[position] = table.deadline[len(table.records)]
         size = len(table.records)
@@ -223,11 +257,13 @@ class TenderTable:
         for record in records:
             if (position := table.position.get(record.external_id)) is not None:
                 table.records[position] = record
+                table.changed.add(position)
                 table.is_open[position] = record.status == "open"
                 table.deadline[position] = _to_np(record.deadline_at)
         if fresh:
             for offset, record in enumerate(fresh):
                 table.position[record.external_id] = size + offset
+                table.changed.add(size + offset)
             table.records.extend(fresh)
             table.is_open = np.concatenate([table.is_open, np.array([r.status == "open" for r in fresh], dtype=bool)])
             table.deadline = np.concatenate([table.deadline, _deadlines(fresh)])

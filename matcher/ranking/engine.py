@@ -24,7 +24,7 @@ from matcher.index.index_set import IndexSet
 from matcher.ranking import casebase_snapshot, catalogue_snapshot, feedback
 from matcher.ranking.calibration import NO_FLOOR, Calibrator, calibrator_or_identity
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
-from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
+from matcher.ranking.catalogue import Catalogue, RankedTender, StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import CPVInferrer, shipped_inferrer
 from matcher.ranking.eligibility import assess
 from matcher.ranking.explain import cpv_matches, explain, track_record_note
@@ -140,6 +140,10 @@ class Engine:
         if cache is not None:
             cache.release()
         self.store.dispose()
+        # Read once here, the shipped CPV lists are shared by the workers; read on first use, each worker
+        # held its own copy (~3 MB).
+        cpv.official_labels()
+        cpv.division_labels()
         others = [thread.name for thread in threading.enumerate() if thread is not threading.current_thread()]
         if others:
             log.warning("threads still running before the fork (they will not exist in the workers): %s", others)
@@ -343,8 +347,8 @@ class Engine:
             position = table.position.get(external_id)
             if position is None or not open_mask[position]:
                 return False
-            # Without filters the record is not read: each one read is a page copied in a forked worker.
-            return accept is None or accept(table.records[position])
+            # Without filters no record is read; with them, a view built from the shared columns.
+            return accept is None or accept(table.hot(position))
 
         allowed = None
         if only_tenders is not None:
@@ -426,14 +430,17 @@ class Engine:
         now: datetime,
         query_vector: np.ndarray | None = None,
         case_limit: int | None = None,
-    ) -> tuple[list[TenderRecord], list[Eligibility], np.ndarray]:
+    ) -> tuple[list[RankedTender], list[Eligibility], np.ndarray]:
         """Features (TENDER_FEATURES) of these tenders for a startup: what ranking and training both use.
+        The records returned are the catalogue's ranking views (`TenderTable.hot`: `text` left empty).
 
         Case matching re-vectorises each tender's text, the costly step; with `case_limit` it runs only
         for the candidates that lead on every other feature (the rest cannot reach the first page).
         """
         table = self.catalogue.tenders
-        records = [table.records[table.position[c]] for c in candidates]
+        # Views rebuilt from the columns (all fields but `text`): a forked worker that read the stored
+        # records would copy the pages holding them (see matcher.ranking.columns).
+        records = table.hot_many([table.position[c] for c in candidates], candidates)
         if query_vector is None:
             query_vector = self.indexes.startup_vectors.vector(startup.external_id)
             assert query_vector is not None
@@ -699,7 +706,7 @@ def _union(dense: list[tuple[str, float]], words: list[tuple[str, float]]) -> li
 
 def _tender_predicate(
     filters: TenderFilters, now: datetime, only: Collection[str] | None
-) -> Callable[[TenderRecord], bool] | None:
+) -> Callable[[RankedTender], bool] | None:
     """The filters as a test on a record; None when they let every open tender through."""
     bounds = (filters.min_value, filters.max_value, filters.deadline_within_days)
     if only is None and not (filters.region or filters.cpv_prefix or filters.exclude_buyers) and bounds == (None,) * 3:
@@ -711,7 +718,7 @@ def _tender_predicate(
     if filters.deadline_within_days is not None:
         horizon = now.timestamp() + filters.deadline_within_days * 86400
 
-    def accept(record: TenderRecord) -> bool:
+    def accept(record: RankedTender) -> bool:
         if only_set is not None and record.external_id not in only_set:
             return False
         if region and fold(record.region or "") != region:

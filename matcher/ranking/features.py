@@ -18,7 +18,7 @@ import numpy as np
 from matcher import cpv
 from matcher.i18n import translate
 from matcher.ranking.casebase import CASE_FEATURES
-from matcher.ranking.catalogue import StartupRecord, TenderRecord
+from matcher.ranking.catalogue import RankedTender, StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import topic_scorer, topic_similarity
 from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.ranking.reference_words import reference_words
@@ -94,10 +94,11 @@ def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
     return cpv.deepest_shared(left, right) / 8
 
 
-def locality(startup: StartupRecord, tender: TenderRecord) -> tuple[float, float]:
-    """(same city, works contract close to home): 1 same city, 0.5 same region, 0 elsewhere."""
+def locality(startup: StartupRecord, tender: RankedTender, codes: Sequence[str] | None = None) -> tuple[float, float]:
+    """(same city, works contract close to home): 1 same city, 0.5 same region, 0 elsewhere.
+    `codes`: the tender's `match_codes`, when the caller has them."""
     city = region_match(startup.city, tender.city)
-    works = any(code.startswith(WORKS_DIVISION) for code in tender.match_codes)
+    works = any(code.startswith(WORKS_DIVISION) for code in (tender.match_codes if codes is None else codes))
     if not works:
         return city, 0.0
     near = 1.0 if city == 1.0 else 0.5 if region_match(startup.region, tender.region) == 1.0 else 0.0
@@ -126,7 +127,7 @@ def set_case_columns(matrix: np.ndarray, names: tuple[str, ...], cases: np.ndarr
 
 def tender_features(
     startup: StartupRecord,
-    tenders: Sequence[TenderRecord],
+    tenders: Sequence[RankedTender],
     semantic: np.ndarray,
     lexical: np.ndarray,
     eligibilities: Sequence[Eligibility],
@@ -141,8 +142,10 @@ def tender_features(
     matrix[:, 0] = np.clip(semantic, 0.0, 1.0)
     matrix[:, 1] = np.clip(lexical, 0.0, 1.0)
     topics = topic_scorer(startup.topics)
+    startup_codes = startup.match_codes  # a property: built once, not per candidate
     for row, (tender, eligibility) in enumerate(zip(tenders, eligibilities, strict=True)):
-        overlap = cpv.best_overlap(startup.match_codes, tender.match_codes)
+        codes = tender.match_codes
+        overlap = cpv.best_overlap(startup_codes, codes)
         matrix[row, 2] = overlap.score if overlap else 0.0
         matrix[row, 3] = sector_overlap(terms, tender.folded_text)
         matrix[row, 4] = region_match(startup.region, tender.region)
@@ -151,8 +154,8 @@ def tender_features(
         matrix[row, 7] = 1.0 if tender.reserved_for_sme and small else 0.0
         matrix[row, 8] = 1.0 if few_references and (tender.reserved_for_sme or not tender.min_references) else 0.0
         matrix[row, 9] = ELIGIBILITY_VALUE[eligibility.status]
-        matrix[row, _DEPTH] = cpv_depth(startup.match_codes, tender.match_codes)
-        matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender)
+        matrix[row, _DEPTH] = cpv_depth(startup_codes, codes)
+        matrix[row, _CITY], matrix[row, _LOCAL_WORKS] = locality(startup, tender, codes)
         matrix[row, _TOPIC] = topics(tender.topics)
     set_case_columns(matrix, TENDER_FEATURES, cases)
     return matrix
