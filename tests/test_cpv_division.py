@@ -43,5 +43,6 @@ def test_a_supplier_of_the_tenders_trade_ranks_above_one_of_another_all_else_equ
     matrix = supplier_features(tender, startups, np.zeros(2), np.zeros(2), [assess(s, tender, NOW) for s in startups])
     column = SUPPLIER_FEATURES.index("cpv_division")
     assert matrix[1, column] > 0.5 > matrix[0, column]
-    scores, _ = LinearScorer.load().score("supplier_for_tender", SUPPLIER_FEATURES, matrix)
+    scores, parts = LinearScorer.load().score("supplier_for_tender", SUPPLIER_FEATURES, matrix)
     assert scores[1] > scores[0]
+    assert parts[1, column] - parts[0, column] > 0.03  # the shipped weights count the shared trade
