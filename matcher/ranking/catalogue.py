@@ -51,6 +51,7 @@ class TenderRecord:
     folded_text: str = ""
     inferred_cpv: tuple[InferredCode, ...] = ()
     topics: Topics = ()
+    divisions: Topics = ()  # the topics summed per CPV division (cpv_inference.division_topics)
 
     @property
     def match_codes(self) -> tuple[str, ...]:
@@ -130,6 +131,7 @@ class StartupRecord:
     inferred_cpv: tuple[InferredCode, ...] = ()
     description: str = ""
     topics: Topics = ()
+    divisions: Topics = ()
 
     @property
     def match_codes(self) -> tuple[str, ...]:
@@ -310,14 +312,18 @@ class Catalogue:
         topics = self.infer.topics([r.title for r in records])
         missing = [i for i, r in enumerate(records) if not r.cpv_codes]
         picks = dict(zip(missing, self.infer.predict([records[i].title for i in missing]), strict=True))
-        return [replace(record, topics=topics[i], inferred_cpv=picks.get(i, ())) for i, record in enumerate(records)]
+        return [
+            replace(record, topics=topics[i], divisions=self.infer.divisions(topics[i]), inferred_cpv=picks.get(i, ()))
+            for i, record in enumerate(records)
+        ]
 
     def _startup_with_codes(self, record: StartupRecord) -> StartupRecord:
         if self.infer is None:
             return record
         texts = [*record.references, record.description] if record.references else [record.text]
         inferred = () if record.cpv_codes else self.infer.for_profile(texts)
-        return replace(record, inferred_cpv=inferred, topics=self.infer.profile_topics(texts))
+        topics = self.infer.profile_topics(texts)
+        return replace(record, inferred_cpv=inferred, topics=topics, divisions=self.infer.divisions(topics))
 
     def load(self, session: Session) -> None:
         tenders = session.scalars(select(Tender).options(selectinload(Tender.lots))).unique()

@@ -130,6 +130,15 @@ class CPVInferrer:
         mean = np.mean([_softmax(row, self.temperature) for row, ok in zip(scores, known, strict=True) if ok], axis=0)
         return _top(mean, limit)
 
+    def divisions(self, topics: Topics) -> Topics:
+        """The same distribution summed per CPV division (2 digits, keyed by their number).
+
+        Groups of one division are neighbours ("electrical installation" and "plumbing" are both
+        45: building completion work), yet two distinct groups have a cosine of 0; a supplier whose
+        record sits next to the tender's group is closer than one in another trade.
+        """
+        return division_topics(topics, self.classes)
+
     def for_profile(self, texts: Sequence[str], limit: int = PROFILE_CODES) -> tuple[InferredCode, ...]:
         """A profile's codes: the group of each past contract or stated activity, most frequent first."""
         votes: dict[str, list[float]] = {}
@@ -186,6 +195,16 @@ def _softmax(row: np.ndarray, temperature: float) -> np.ndarray:
 def _top(distribution: np.ndarray, limit: int) -> Topics:
     order = np.argsort(-distribution)[:limit]
     return tuple((int(i), round(float(distribution[i]), 4)) for i in order if distribution[i] > 1e-4)
+
+
+def division_topics(topics: Topics, classes: Sequence[str]) -> Topics:
+    """Sum a distribution over CPV groups (class indexes) per division, keyed by its 2-digit number."""
+    sums: dict[int, float] = {}
+    for index, p in topics:
+        if 0 <= index < len(classes) and classes[index][:2].isdigit():
+            key = int(classes[index][:2])
+            sums[key] = sums.get(key, 0.0) + p
+    return tuple((key, round(value, 4)) for key, value in sorted(sums.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def topic_similarity(left: Topics, right: Topics) -> float:

@@ -30,6 +30,7 @@ FEATURE_NAMES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "deadline", "sme_reserved",
     "first_reference", "eligibility", "experience", "references", "reference_terms", "closest_reference",
     "typical_reference", "cpv_depth", "city", "local_works", "cpv_topic", "track_record", "reference_words",
+    "cpv_division",
 )  # fmt: skip
 LABELS = {name: translate("en", f"feat_{name}") for name in FEATURE_NAMES}  # English, for the API
 
@@ -41,6 +42,7 @@ TENDER_FEATURES = (
 SUPPLIER_FEATURES = (
     "semantic", "lexical", "cpv", "sector", "region", "budget_fit", "eligibility", "experience",
     *CASE_FEATURES, "cpv_depth", "city", "local_works", "cpv_topic", "track_record", "reference_words",
+    "cpv_division",
 )  # fmt: skip
 QUERY_FEATURES = ("semantic", "lexical", "sector", "experience", *CASE_FEATURES)
 _DEPTH, _CITY, _LOCAL_WORKS, _TOPIC = (
@@ -190,6 +192,7 @@ def supplier_features(
             matrix[row, column["cpv_depth"]] = cpv_depth(startup.match_codes, tender.match_codes)
             matrix[row, column["city"]], matrix[row, column["local_works"]] = locality(startup, tender)
             matrix[row, column["cpv_topic"]] = topic_similarity(startup.topics, tender.topics)
+            matrix[row, column["cpv_division"]] = topic_similarity(startup.divisions, tender.divisions)
             _, contracts = public_track_record(startup, tender.cpv_codes)
             matrix[row, column["track_record"]] = min(1.0, contracts / TRACK_RECORD_FULL)
     if tender is not None:
