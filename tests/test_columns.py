@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from matcher.ranking.catalogue import TenderRecord, TenderTable
+from matcher.ranking.columns import TenderView
 from matcher.ranking.cpv_inference import InferredCode
 
 
@@ -45,6 +46,7 @@ def _record(n: int, **changes: object) -> TenderRecord:
         folded_text=f"plateforme numerique {n} منصة",
         inferred_cpv=() if n % 3 else (InferredCode("72200000", 0.61), InferredCode("48000000", 0.2)),
         topics=((3, 0.5), (17, 0.25 + n / 1000)) if n % 4 else (),
+        divisions=((45, 0.75), (72, 0.25)) if n % 3 else (),
     )
     return replace(record, **changes)  # type: ignore[arg-type]
 
@@ -55,6 +57,7 @@ def test_a_ranking_view_equals_the_stored_record_but_for_its_text() -> None:
     table.rebuild_columns()
     views = table.hot_many(list(range(40)))
     assert table.hot_many(list(range(40)), [r.external_id for r in records]) == views
+    assert set(TenderView._fields) == {f.name for f in fields(TenderRecord)}  # a new record field gets a column
     for n, record in enumerate(records):
         assert _fields(views[n]) == _fields(table.hot(n)) == _fields(record)
         assert views[n] is not record  # rebuilt: reading it writes nothing on the shared pages

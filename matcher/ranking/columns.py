@@ -56,6 +56,7 @@ class TenderView(NamedTuple):
     folded_text: str = ""
     inferred_cpv: tuple[InferredCode, ...] = ()
     topics: Topics = ()
+    divisions: Topics = ()
 
     @property
     def match_codes(self) -> tuple[str, ...]:
@@ -192,7 +193,9 @@ class TenderColumns:
         inferred = column("inferred_cpv")
         self.inferred_codes = CodeRows([[code.code for code in row] for row in inferred])
         self.inferred_confidence = Rows(inferred, [lambda code: code.confidence], ["float64"])
-        self.topics = Rows(column("topics"), [lambda pair: pair[0], lambda pair: pair[1]], ["int64", "float64"])
+        pair = [lambda pair: pair[0], lambda pair: pair[1]]
+        self.topics = Rows(column("topics"), pair, ["int64", "float64"])
+        self.divisions = Rows(column("divisions"), pair, ["int64", "float64"])
         # Rows a view would not reproduce exactly keep their stored record (see TenderTable.hot).
         plain = np.fromiter((type(r.reserved_for_sme) is bool for r in records), bool, len(records))
         big = np.zeros(len(records), dtype=bool)
@@ -235,7 +238,9 @@ class TenderColumns:
             tuple(InferredCode(code, c) for code, c in zip(names, values[0], strict=True))
             for names, values in zip(codes, confidences, strict=True)
         ]
-        fields["topics"] = [tuple(zip(groups, weights, strict=True)) for groups, weights in self.topics.many(at)]
+        for name in ("topics", "divisions"):
+            rows_of = getattr(self, name).many(at)
+            fields[name] = [tuple(zip(keys, weights, strict=True)) for keys, weights in rows_of]
         fields["text"] = [""] * len(at)
         make = tuple.__new__
         return [make(TenderView, values) for values in zip(*(fields[name] for name in TenderView._fields), strict=True)]
