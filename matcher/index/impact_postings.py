@@ -1,15 +1,14 @@
-"""Impact-ordered, truncated, float16 postings: the compact feature-major lexical index used at scale.
+"""Compact feature-major postings for the lexical index at scale: impact-ordered, float16, common features cut.
 
 FAISS keeps resident only what every query touches and leaves the rest on disk; the lexical index does
-the same here. Every query reads the postings of its features, so they stay compact and resident:
-each feature's postings are sorted by weight (impact order) and cut after its ``cap`` strongest
-documents (static index pruning), with float16 weights (2 bytes) and int32 document numbers (4 bytes).
-The document-major rows, which only the shortlisted candidates touch, stay a mapped float32 file on
-disk and give the exact cosine of every result (see ``LexicalIndex.search``): the pruning can only
-change which documents reach the shortlist, never their scores.
-
-A query scans at most ``scan`` entries of each feature: thanks to the impact order these are the
-documents that feature weighs most in (early termination by a bounded postings length).
+the same. Every query reads the postings of its features, so they are compact: float16 weights (2
+bytes) and int32 document numbers (4 bytes), 6 bytes an entry against 8. Each feature's postings are
+sorted by weight (impact order) and cut after its ``cap`` strongest documents: the searches skip very
+common features (char n-grams such as " de", "tion", ~half of all entries) unless a query holds nothing
+else, and then their strongest documents are enough (no scan of every row). The document-major rows,
+which only the shortlisted candidates touch, stay a float32 file mapped on disk and give the exact
+cosine of every result (``LexicalIndex.search``): float16 and the cut can change which documents reach
+the shortlist, never their scores.
 """
 
 from __future__ import annotations
@@ -38,11 +37,11 @@ class ImpactPostings:
         return int(self.indptr.nbytes + self.indices.nbytes + self.data.nbytes)
 
     @classmethod
-    def from_rows(cls, matrix: sp.csr_matrix, cap: int) -> ImpactPostings:
-        """The transpose of the document rows, each feature's postings impact-ordered and cut at `cap`."""
+    def from_rows(cls, matrix: sp.csr_matrix, caps: np.ndarray) -> ImpactPostings:
+        """The transpose of the document rows, each feature's postings impact-ordered and cut at its cap."""
         by_feature = sp.csr_matrix(matrix.T.tocsr())
         lengths = np.diff(by_feature.indptr)
-        kept = np.minimum(lengths, cap)
+        kept = np.minimum(lengths, caps)
         indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(kept, out=indptr[1:])
         indices = np.empty(int(indptr[-1]), dtype=np.int32)
@@ -50,7 +49,7 @@ class ImpactPostings:
         source_ptr, source_rows, source_weights = by_feature.indptr, by_feature.indices, by_feature.data
         for feature in np.flatnonzero(lengths):
             start, end = source_ptr[feature], source_ptr[feature + 1]
-            weights = source_weights[start:end]
+            weights, cap = source_weights[start:end], kept[feature]
             if end - start > cap:
                 strongest = np.argpartition(-weights, cap - 1)[:cap]
                 order = strongest[np.argsort(-weights[strongest], kind="stable")]
@@ -65,15 +64,20 @@ class ImpactPostings:
         """Whether each feature has postings."""
         return np.asarray(self.indptr[features + 1] > self.indptr[features])
 
-    def scores(self, features: np.ndarray, weights: np.ndarray, scan: int) -> np.ndarray:
-        """Approximate scores of every document: the first `scan` postings of each feature, weighted."""
+    def scores(self, features: np.ndarray, weights: np.ndarray, scan: int | None = None) -> np.ndarray:
+        """Approximate scores of every document from these features' postings (their first `scan` only:
+        early termination, measured in benchmarks/bench_million.py and not used by default).
+
+        The slices are gathered into a small float32 CSR block and scattered by scipy's mat-vec: 5x
+        faster than np.bincount over the same 1.2M entries (a 40-feature probe at 1M).
+        """
         starts = self.indptr[features]
-        ends = np.minimum(self.indptr[features + 1], starts + scan)
-        rows = [self.indices[start:end] for start, end in zip(starts, ends, strict=True)]
-        values = [
-            self.data[start:end].astype(np.float32) * weight
-            for start, end, weight in zip(starts, ends, weights, strict=True)
-        ]
-        if not rows:
-            return np.zeros(self.documents, dtype=np.float64)
-        return np.bincount(np.concatenate(rows), weights=np.concatenate(values), minlength=self.documents)
+        ends = self.indptr[features + 1] if scan is None else np.minimum(self.indptr[features + 1], starts + scan)
+        if len(starts) == 0:
+            return np.zeros(self.documents, dtype=np.float32)
+        rows = np.concatenate([self.indices[start:end] for start, end in zip(starts, ends, strict=True)])
+        values = np.concatenate([self.data[start:end] for start, end in zip(starts, ends, strict=True)])
+        indptr = np.zeros(len(starts) + 1, dtype=np.int64)
+        np.cumsum(ends - starts, out=indptr[1:])
+        block = sp.csr_matrix((values.astype(np.float32), rows, indptr), shape=(len(starts), self.documents))
+        return np.asarray(block.T @ np.asarray(weights, dtype=np.float32), dtype=np.float32).ravel()

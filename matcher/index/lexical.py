@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import joblib
 import numpy as np
@@ -48,15 +48,15 @@ CHAR_PREFIX = 300  # char n-grams of the first characters only: title and openin
 # scale, and a shortlist is re-scored exactly: 2.5x faster for long queries, same top 50 on 100k docs.
 COMMON_FEATURE_SHARE = 0.1
 SKIP_COMMON_FROM = 2_000  # below this many documents a full scan is cheap
-# From this many documents the postings are compact (matcher.index.impact_postings): impact-ordered, cut
-# after each feature's POSTINGS_CAP strongest documents, float16; a query scans at most SCAN_PER_FEATURE
-# of them for each of its COMPACT_PROBE_FEATURES strongest features, and the shortlist is re-scored
-# exactly from the rows (mapped on disk). Below it nothing changes: the product and the evaluation run
-# at ≤ 100k. Chosen by top-10 overlap with exhaustive search at 1M (benchmarks/bench_million.py).
+# From this many documents the postings are compact (matcher.index.impact_postings): float16 weights,
+# impact-ordered, very common features cut after their COMMON_POSTINGS_CAP strongest documents; a query
+# probes its COMPACT_PROBE_FEATURES strongest features and its shortlist (SHORTLIST_FACTOR x k) is
+# re-scored exactly from the rows, mapped on disk. Below it nothing changes: the product and the
+# evaluation run at ≤ 100k. Chosen by top-10 overlap with exhaustive search at 1M (bench_million.py).
 COMPACT_POSTINGS_FROM = 200_000
-POSTINGS_CAP = 20_000
-SCAN_PER_FEATURE = 20_000
-COMPACT_PROBE_FEATURES = 160
+COMMON_POSTINGS_CAP = 10_000
+COMPACT_PROBE_FEATURES = 40
+SHORTLIST_FACTOR = 8
 _SURFACE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -116,12 +116,19 @@ def postings(matrix: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
     return pruned, frequency
 
 
+def compact_postings(matrix: sp.csr_matrix) -> tuple[ImpactPostings, np.ndarray]:
+    """The postings at scale (see matcher.index.impact_postings) and each feature's document frequency."""
+    frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
+    common = frequency > COMMON_FEATURE_SHARE * matrix.shape[0]
+    return ImpactPostings.from_rows(matrix, np.where(common, COMMON_POSTINGS_CAP, frequency)), frequency
+
+
 _QUERY_CACHE_SIZE = 256
 MAX_PROBE_FEATURES = 160  # retrieval probe; the shortlist is then scored with the whole query
 
 
 # What a snapshot needs: rows, (postings, frequencies) when made, fitted blocks, ids, counters.
-Posted = sp.csr_matrix | ImpactPostings
+Posted: TypeAlias = sp.csr_matrix | ImpactPostings
 Captured = tuple[sp.csr_matrix, tuple[Posted, Any] | None, list[Any], list[str | None], dict[str, int]]
 
 
@@ -215,9 +222,7 @@ class LexicalIndex:
         matrix = self._matrix()
         if self._by_feature is None:
             if matrix.shape[0] >= COMPACT_POSTINGS_FROM:
-                frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
-                self._by_feature = ImpactPostings.from_rows(matrix, POSTINGS_CAP)
-                self._document_frequency = frequency
+                self._by_feature, self._document_frequency = compact_postings(matrix)
             else:
                 self._by_feature, self._document_frequency = postings(matrix)
         return self._by_feature
@@ -340,7 +345,8 @@ class LexicalIndex:
             scores[~mask] = 0.0
             if probe is row and not isinstance(self._by_feature, ImpactPostings):
                 return self._top(scores, None, k)
-            shortlist = self._top_rows(scores, 4 * k)
+            factor = SHORTLIST_FACTOR if isinstance(self._by_feature, ImpactPostings) else 4
+            shortlist = self._top_rows(scores, factor * k)
             exact = self._dot(shortlist, row)
             return self._top(exact, shortlist, k)
 
@@ -372,7 +378,7 @@ class LexicalIndex:
         by_feature = self._feature_major()
         assert self._document_frequency is not None  # computed with the feature-major matrix
         if isinstance(by_feature, ImpactPostings):  # every feature keeps its strongest postings
-            return by_feature.scores(probe.indices, probe.data, SCAN_PER_FEATURE)
+            return by_feature.scores(probe.indices, probe.data)
         posted = by_feature.indptr[probe.indices + 1] > by_feature.indptr[probe.indices]
         if (posted | (self._document_frequency[probe.indices] == 0)).all():
             return np.asarray(by_feature[probe.indices].T @ probe.data).ravel()
@@ -497,8 +503,7 @@ class LexicalIndex:
         if posted is not None and posted[1] is not None:
             by_feature, frequency = posted
         elif matrix.shape[0] >= COMPACT_POSTINGS_FROM:
-            by_feature = ImpactPostings.from_rows(matrix, POSTINGS_CAP)
-            frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
+            by_feature, frequency = compact_postings(matrix)
         else:
             by_feature, frequency = postings(matrix)
         model = io.BytesIO()
@@ -546,10 +551,10 @@ class LexicalIndex:
             else:
                 matrix = cls._mapped_csr(folder, manifest, "matrix", shape)
                 if manifest.get("postings") == "impact-float16":
-                    arrays = (
-                        load_npy(folder, manifest, f"by_feature.{part}") for part in ("indptr", "indices", "data")
+                    indptr, indices, data = (
+                        load_npy(folder, manifest, f"by_feature.{p}") for p in ("indptr", "indices", "data")
                     )
-                    by_feature = ImpactPostings(*arrays, documents=shape[0])
+                    by_feature = ImpactPostings(indptr, indices, data, documents=shape[0])
                 else:
                     by_feature = cls._mapped_csr(folder, manifest, "by_feature", (shape[1], shape[0]))
                 # Snapshots from before the postings were pruned hold the full transpose and no frequencies.
