@@ -118,3 +118,25 @@ def test_below_the_threshold_nothing_changes(monkeypatch: pytest.MonkeyPatch) ->
     for query, expected in zip(QUERIES, exact, strict=True):
         got = compact.search(query, 10)
         assert [s for _, s in got] == pytest.approx([s for _, s in expected], abs=1e-6)
+
+
+def test_a_format_1_snapshot_still_loads_at_scale_and_becomes_compact_after_a_write(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A snapshot written before the compact postings (float32 CSR transpose) is served as it is; the next
+    write rebuilds the postings, compact at scale, and the next snapshot is format 2."""
+    ids, texts = corpus(3_000, seed=4)
+    old = LexicalIndex()
+    old.build(ids, texts)
+    before = [old.search(query, 10) for query in QUERIES]
+    old.save(tmp_path)
+    assert "lexical_format" not in json.loads((tmp_path / "manifest.json").read_text())
+    monkeypatch.setattr(lexical, "COMPACT_POSTINGS_FROM", 2_000)
+    loaded = LexicalIndex.load(tmp_path)
+    assert not isinstance(loaded._by_feature, ImpactPostings)
+    assert [loaded.search(query, 10) for query in QUERIES] == before
+    loaded.upsert(["NEW"], ["Marché de désalinisation d'eau de mer"])
+    assert loaded.search("désalinisation", 1)[0][0] == "NEW"
+    assert isinstance(loaded._by_feature, ImpactPostings)
+    loaded.save(tmp_path)
+    assert json.loads((tmp_path / "manifest.json").read_text())["lexical_format"] == 2
