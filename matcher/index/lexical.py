@@ -135,8 +135,9 @@ Captured = tuple[sp.csr_matrix, tuple[Posted, Any] | None, list[Any], list[str |
 class LexicalIndex:
     """Sparse TF-IDF rows keyed by external ids; cosine search by one sparse product."""
 
-    def __init__(self) -> None:
+    def __init__(self, compact_from: int | None = None) -> None:
         self.saved_token: str | None = None
+        self.compact_from = compact_from  # None: COMPACT_POSTINGS_FROM (settings.lexical_compact_from)
         self._lock = threading.RLock()
         self._blocks: list[tuple[TfidfVectorizer | None, float]] = []
         self._rows_for: object = None  # the blocks `_row_makers` were made from
@@ -217,11 +218,14 @@ class LexicalIndex:
             self._rows_matrix = sp.csr_matrix((0, width), dtype=np.float32)
         return self._rows_matrix
 
+    def _compact_threshold(self) -> int:
+        return COMPACT_POSTINGS_FROM if self.compact_from is None else self.compact_from
+
     def _feature_major(self) -> Posted:
         """The transpose in CSR (compact at scale): a query touches only the postings of its own features."""
         matrix = self._matrix()
         if self._by_feature is None:
-            if matrix.shape[0] >= COMPACT_POSTINGS_FROM:
+            if matrix.shape[0] >= self._compact_threshold():
                 self._by_feature, self._document_frequency = compact_postings(matrix)
             else:
                 self._by_feature, self._document_frequency = postings(matrix)
@@ -262,7 +266,7 @@ class LexicalIndex:
         ids, texts = self._check(ids, texts)
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate ids in build")
-        fresh = LexicalIndex()
+        fresh = LexicalIndex(self.compact_from)
         if ids:
             matrix = fresh._fit_transform(texts)
             fresh._append_rows(ids, matrix)
@@ -502,7 +506,7 @@ class LexicalIndex:
         matrix, posted, blocks, rows, counters = captured
         if posted is not None and posted[1] is not None:
             by_feature, frequency = posted
-        elif matrix.shape[0] >= COMPACT_POSTINGS_FROM:
+        elif matrix.shape[0] >= self._compact_threshold():
             by_feature, frequency = compact_postings(matrix)
         else:
             by_feature, frequency = postings(matrix)
@@ -537,9 +541,9 @@ class LexicalIndex:
         return sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
+    def load(cls, folder: Path, compact_from: int | None = None) -> LexicalIndex:
         manifest, contents = read_bundle(folder, "lexical")
-        loaded = cls()
+        loaded = cls(compact_from)
         try:
             ids = json.loads(contents["ids"].decode("utf-8"))
             blocks: Any = joblib.load(io.BytesIO(contents["vectorizers"]))
