@@ -32,7 +32,11 @@ Memory per tender: *resident* counts what every query may touch (the serialised 
 ids, centroids — plus SQ8 refine codes when used); the float16 refine file is counted *on disk* only:
 a query reads k·k_factor random rows of it (a few hundred KB), so it can live in the page cache or not.
 The process RSS after the queries is printed too. Lexical bytes come from a real lexical bundle
-(``--lexical-home``, a folder made by benchmarks/corpus.py): its files per document.
+(``--lexical-home``, a folder made by benchmarks/corpus.py): its files per document. With
+``--lexical-items`` the lexical index over these texts is built (or reused, a format-1 snapshot converted
+to the compact postings of format 2) and counted the same way as the vectors: the postings resident, the
+float32 rows on disk (mapped; read only for the shortlist's exact re-scoring); its top 10 is compared
+with an exhaustive search over every row (100 queries).
 """
 
 from __future__ import annotations
