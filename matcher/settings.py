@@ -27,6 +27,13 @@ class Settings(BaseSettings):
 
     index_kind: str = Field(default="auto", description="'auto', 'flat' or 'hnsw'.")
     approximate_threshold: int = Field(default=20_000, description="Above this many items 'auto' uses HNSW.")
+    lexical_compact_from: int | None = Field(
+        default=None,
+        ge=1,
+        description="From this many documents the lexical postings are compact (float16, common n-grams cut, "
+        "40-feature probe; results can differ slightly): None means 200,000, above every collection the "
+        "product and the evaluation run today (see README, Deployment and scale).",
+    )
 
     snapshot_delay_seconds: float = Field(
         default=2.0, description="Index snapshot written this long after the last write (0: inside each write)."

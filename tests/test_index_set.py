@@ -221,3 +221,22 @@ def test_a_changed_index_kind_setting_is_applied_without_re_embedding(filled: St
     assert nearest(indexes, "paiement électronique") == ["T-PAY"]
     manifest = json.loads((settings.index_dir / "tenders" / "vectors" / "manifest.json").read_text())
     assert manifest["kind"] == "hnsw"
+
+
+def test_the_compact_lexical_threshold_comes_from_the_settings(filled: Store, settings: Settings) -> None:
+    """`lexical_compact_from` (TREMPLIN_LEXICAL_COMPACT_FROM) switches the lexical postings to the compact
+    format of a million tenders; the product's default keeps the exact ones at its scale."""
+    from matcher.index.impact_postings import ImpactPostings
+
+    default = IndexSet(filled, settings, embedder(settings))
+    default.load_or_build()
+    assert not isinstance(default.tender_lexical._feature_major(), ImpactPostings)
+    compact_settings = settings.model_copy(update={"lexical_compact_from": 1})
+    built = IndexSet(filled, compact_settings, embedder(compact_settings))
+    built.build("tenders")  # a full rebuild with the setting
+    assert isinstance(built.tender_lexical._feature_major(), ImpactPostings)
+    assert built.tender_lexical.search("electronique paiement", 1)[0][0] == "T-PAY"
+    restarted = IndexSet(filled, compact_settings, embedder(compact_settings))
+    assert restarted.load_or_build()["tenders"] == "loaded"
+    assert isinstance(restarted.tender_lexical._feature_major(), ImpactPostings)
+    assert restarted.tender_lexical.search("electronique paiement", 1)[0][0] == "T-PAY"

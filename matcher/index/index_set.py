@@ -75,8 +75,8 @@ class IndexSet:
         self.lock = threading.RLock()
         self.tender_vectors = self._empty_vectors()
         self.startup_vectors = self._empty_vectors()
-        self.tender_lexical = LexicalIndex()
-        self.startup_lexical = LexicalIndex()
+        self.tender_lexical = LexicalIndex(settings.lexical_compact_from)
+        self.startup_lexical = LexicalIndex(settings.lexical_compact_from)
         self.loaded = False
         self.details: dict[str, str] = {}
         self._hashes: dict[str, dict[str, str]] = {name: {} for name in NAMES}
@@ -192,7 +192,7 @@ class IndexSet:
     def _load(self, name: str) -> tuple[VectorIndex, LexicalIndex, dict[str, Any]]:
         folder = self.folder(name)
         vectors = VectorIndex.load(folder / "vectors", self.embedder.model_id)
-        lexical = LexicalIndex.load(folder / "lexical")
+        lexical = LexicalIndex.load(folder / "lexical", self.settings.lexical_compact_from)
         try:
             state = json.loads((folder / STATE_FILE).read_text("utf-8"))
         except FileNotFoundError as exc:
@@ -274,7 +274,7 @@ class IndexSet:
             documents = [texts[external_id] for external_id in ids]
             vectors = self._empty_vectors()
             vectors.build(ids, self.embedder.encode_documents(documents, progress=progress))
-            lexical = LexicalIndex()
+            lexical = LexicalIndex(self.settings.lexical_compact_from)
             lexical.build(ids, documents)
             self._hashes[name] = {external_id: hashes.get(external_id, "") for external_id in ids}
             self._fingerprints[name] = fingerprint
@@ -328,7 +328,7 @@ class IndexSet:
         if lexical.stale_vocabulary:
             with self.store.session() as session:
                 every = self._texts(session, name, sorted(self._hashes[name]))
-            fresh = LexicalIndex()
+            fresh = LexicalIndex(self.settings.lexical_compact_from)
             fresh.build(list(every), list(every.values()))
             self._swap(name, vectors, fresh)
 

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import joblib
 import numpy as np
@@ -26,6 +26,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matcher.errors import IndexCorruptError
+from matcher.index.impact_postings import ImpactPostings
 from matcher.index.phrases import readable_terms
 from matcher.index.shared_ids import row_map, shared_list
 from matcher.index.tfidf_rows import TfidfRows
@@ -48,6 +49,15 @@ CHAR_PREFIX = 300  # char n-grams of the first characters only: title and openin
 # scale, and a shortlist is re-scored exactly: 2.5x faster for long queries, same top 50 on 100k docs.
 COMMON_FEATURE_SHARE = 0.1
 SKIP_COMMON_FROM = 2_000  # below this many documents a full scan is cheap
+# From this many documents the postings are compact (matcher.index.impact_postings): float16 weights,
+# impact-ordered, very common features cut after their COMMON_POSTINGS_CAP strongest documents; a query
+# probes its COMPACT_PROBE_FEATURES strongest features and its shortlist (SHORTLIST_FACTOR x k) is
+# re-scored exactly from the rows, mapped on disk. Below it nothing changes: the product and the
+# evaluation run at ≤ 100k. Chosen by top-10 overlap with exhaustive search at 1M (bench_million.py).
+COMPACT_POSTINGS_FROM = 200_000
+COMMON_POSTINGS_CAP = 10_000
+COMPACT_PROBE_FEATURES = 40
+SHORTLIST_FACTOR = 8
 _SURFACE = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -107,19 +117,28 @@ def postings(matrix: sp.csr_matrix) -> tuple[sp.csr_matrix, np.ndarray]:
     return pruned, frequency
 
 
+def compact_postings(matrix: sp.csr_matrix) -> tuple[ImpactPostings, np.ndarray]:
+    """The postings at scale (see matcher.index.impact_postings) and each feature's document frequency."""
+    frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)
+    common = frequency > COMMON_FEATURE_SHARE * matrix.shape[0]
+    return ImpactPostings.from_rows(matrix, np.where(common, COMMON_POSTINGS_CAP, frequency)), frequency
+
+
 _QUERY_CACHE_SIZE = 256
 MAX_PROBE_FEATURES = 160  # retrieval probe; the shortlist is then scored with the whole query
 
 
 # What a snapshot needs: rows, (postings, frequencies) when made, fitted blocks, ids, counters.
-Captured = tuple[sp.csr_matrix, tuple[sp.csr_matrix, Any] | None, list[Any], list[str | None], dict[str, int]]
+Posted: TypeAlias = sp.csr_matrix | ImpactPostings
+Captured = tuple[sp.csr_matrix, tuple[Posted, Any] | None, list[Any], list[str | None], dict[str, int]]
 
 
 class LexicalIndex:
     """Sparse TF-IDF rows keyed by external ids; cosine search by one sparse product."""
 
-    def __init__(self) -> None:
+    def __init__(self, compact_from: int | None = None) -> None:
         self.saved_token: str | None = None
+        self.compact_from = compact_from  # None: COMPACT_POSTINGS_FROM (settings.lexical_compact_from)
         self._lock = threading.RLock()
         self._blocks: list[tuple[TfidfVectorizer | None, float]] = []
         self._rows_for: object = None  # the blocks `_row_makers` were made from
@@ -129,7 +148,7 @@ class LexicalIndex:
     def _clear(self) -> None:
         self._rows_matrix: sp.csr_matrix | None = None
         self._pending: list[sp.csr_matrix] = []
-        self._by_feature: sp.csr_matrix | None = None
+        self._by_feature: Posted | None = None
         self._document_frequency: np.ndarray | None = None
         self._external: list[str | None] = []
         self._row_of: dict[str, int] = {}
@@ -200,11 +219,17 @@ class LexicalIndex:
             self._rows_matrix = sp.csr_matrix((0, width), dtype=np.float32)
         return self._rows_matrix
 
-    def _feature_major(self) -> sp.csr_matrix:
-        """The transpose in CSR: a query touches only the postings of its own features."""
+    def _compact_threshold(self) -> int:
+        return COMPACT_POSTINGS_FROM if self.compact_from is None else self.compact_from
+
+    def _feature_major(self) -> Posted:
+        """The transpose in CSR (compact at scale): a query touches only the postings of its own features."""
         matrix = self._matrix()
         if self._by_feature is None:
-            self._by_feature, self._document_frequency = postings(matrix)
+            if matrix.shape[0] >= self._compact_threshold():
+                self._by_feature, self._document_frequency = compact_postings(matrix)
+            else:
+                self._by_feature, self._document_frequency = postings(matrix)
         return self._by_feature
 
     def _append_rows(self, ids: list[str], rows: sp.csr_matrix) -> None:
@@ -242,7 +267,7 @@ class LexicalIndex:
         ids, texts = self._check(ids, texts)
         if len(set(ids)) != len(ids):
             raise ValueError("duplicate ids in build")
-        fresh = LexicalIndex()
+        fresh = LexicalIndex(self.compact_from)
         if ids:
             matrix = fresh._fit_transform(texts)
             fresh._append_rows(ids, matrix)
@@ -323,9 +348,10 @@ class LexicalIndex:
             probe = self._without_common(row)
             scores = self._probe_scores(probe)
             scores[~mask] = 0.0
-            if probe is row:
+            if probe is row and not isinstance(self._by_feature, ImpactPostings):
                 return self._top(scores, None, k)
-            shortlist = self._top_rows(scores, 4 * k)
+            factor = SHORTLIST_FACTOR if isinstance(self._by_feature, ImpactPostings) else 4
+            shortlist = self._top_rows(scores, factor * k)
             exact = self._dot(shortlist, row)
             return self._top(exact, shortlist, k)
 
@@ -338,8 +364,9 @@ class LexicalIndex:
         keep = self._document_frequency[row.indices] <= COMMON_FEATURE_SHARE * len(self._external)
         if not keep.any():
             keep[:] = True
-        if keep.sum() > MAX_PROBE_FEATURES:  # a long profile text: probe with its strongest features only
-            strongest = np.argsort(-np.where(keep, row.data, -np.inf))[:MAX_PROBE_FEATURES]
+        most = COMPACT_PROBE_FEATURES if isinstance(self._by_feature, ImpactPostings) else MAX_PROBE_FEATURES
+        if keep.sum() > most:  # a long profile text: probe with its strongest features only
+            strongest = np.argsort(-np.where(keep, row.data, -np.inf))[:most]
             keep = np.zeros_like(keep)
             keep[strongest] = True
         if keep.all():
@@ -355,6 +382,8 @@ class LexicalIndex:
         (a query made of nothing but very common n-grams: rare, and the same scores)."""
         by_feature = self._feature_major()
         assert self._document_frequency is not None  # computed with the feature-major matrix
+        if isinstance(by_feature, ImpactPostings):  # every feature keeps its strongest postings
+            return by_feature.scores(probe.indices, probe.data)
         posted = by_feature.indptr[probe.indices + 1] > by_feature.indptr[probe.indices]
         if (posted | (self._document_frequency[probe.indices] == 0)).all():
             return np.asarray(by_feature[probe.indices].T @ probe.data).ravel()
@@ -476,21 +505,30 @@ class LexicalIndex:
         .npy arrays memory-mapped at load (shared by workers); the transpose is saved too, so that
         no process recomputes it after a start."""
         matrix, posted, blocks, rows, counters = captured
-        by_feature, frequency = posted if posted is not None and posted[1] is not None else postings(matrix)
+        if posted is not None and posted[1] is not None:
+            by_feature, frequency = posted
+        elif matrix.shape[0] >= self._compact_threshold():
+            by_feature, frequency = compact_postings(matrix)
+        else:
+            by_feature, frequency = postings(matrix)
         model = io.BytesIO()
         joblib.dump(blocks, model)
         ids = json.dumps({"rows": rows, **counters}, ensure_ascii=False).encode("utf-8")
         files: dict[str, tuple[str, bytes]] = {"vectorizers": (".joblib", model.getvalue()), "ids": (".json", ids)}
+        compact = isinstance(by_feature, ImpactPostings)
         for name, part in (("matrix", matrix), ("by_feature", by_feature)):
-            files[f"{name}.data"] = (".npy", npy_bytes(part.data.astype(np.float32, copy=False)))
+            weights = np.float16 if compact and name == "by_feature" else np.float32
+            files[f"{name}.data"] = (".npy", npy_bytes(part.data.astype(weights, copy=False)))
             files[f"{name}.indices"] = (".npy", npy_bytes(part.indices.astype(np.int32, copy=False)))
             files[f"{name}.indptr"] = (".npy", npy_bytes(part.indptr.astype(np.int64, copy=False)))
         files["frequency"] = (".npy", npy_bytes(np.asarray(frequency, dtype=np.int64)))
-        meta = {
+        meta: dict[str, Any] = {
             "count": sum(1 for i in rows if i is not None),
             "rows": len(rows),
             "features": int(matrix.shape[1]),
         }
+        if compact:  # lexical format 2; snapshots without the key hold a CSR transpose (format 1)
+            meta |= {"lexical_format": 2, "postings": "impact-float16"}
         mapped = [name for name in files if name.startswith(("matrix.", "by_feature.", "frequency"))]
         self.saved_token = write_bundle(folder, "lexical", files, meta, mapped=mapped)
         return self.saved_token
@@ -504,20 +542,26 @@ class LexicalIndex:
         return sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
+    def load(cls, folder: Path, compact_from: int | None = None) -> LexicalIndex:
         manifest, contents = read_bundle(folder, "lexical")
-        loaded = cls()
+        loaded = cls(compact_from)
         try:
             ids = json.loads(contents["ids"].decode("utf-8"))
             blocks: Any = joblib.load(io.BytesIO(contents["vectorizers"]))
             rows: list[str | None] = ids["rows"]
             shape = (len(rows), int(manifest["features"]))
-            by_feature: sp.csr_matrix | None = None
+            by_feature: Posted | None = None
             if "matrix" in contents:  # written before matrices were mapped: read, transposed on first use
                 matrix = sp.csr_matrix(sp.load_npz(io.BytesIO(contents["matrix"])), dtype=np.float32)
             else:
                 matrix = cls._mapped_csr(folder, manifest, "matrix", shape)
-                by_feature = cls._mapped_csr(folder, manifest, "by_feature", (shape[1], shape[0]))
+                if manifest.get("postings") == "impact-float16":
+                    indptr, indices, data = (
+                        load_npy(folder, manifest, f"by_feature.{p}") for p in ("indptr", "indices", "data")
+                    )
+                    by_feature = ImpactPostings(indptr, indices, data, documents=shape[0])
+                else:
+                    by_feature = cls._mapped_csr(folder, manifest, "by_feature", (shape[1], shape[0]))
                 # Snapshots from before the postings were pruned hold the full transpose and no frequencies.
                 has_frequency = "frequency" in manifest.get("files", {})
                 frequency = load_npy(folder, manifest, "frequency") if has_frequency else np.diff(by_feature.indptr)
