@@ -36,6 +36,7 @@ from typing import Any
 
 import httpx
 from bench_start import descendants, memory
+from connections import peers_by_pid
 from latency import percentile, time_recommendations
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -188,11 +189,29 @@ def sequential_latencies(base_url: str, key: str, startup_ids: list[str], reques
     return latencies
 
 
+def _client_port(response: httpx.Response) -> int | None:
+    """The local port of the connection that carried this response (names the worker that served it)."""
+    stream = response.extensions.get("network_stream")
+    address = stream.get_extra_info("client_addr") if stream is not None else None
+    return int(address[1]) if address else None
+
+
 async def drive(
-    base_url: str, key: str, startup_ids: list[str], clients: int, warmup: float, duration: float
-) -> tuple[list[float], Counter[str], float, int]:
-    """Each client loops on random startups; only requests started after the warm-up count."""
+    base_url: str,
+    key: str,
+    startup_ids: list[str],
+    clients: int,
+    warmup: float,
+    duration: float,
+    watch: tuple[int, list[int]] | None = None,
+) -> tuple[list[float], Counter[str], float, int, list[int | None], list[dict[int, set[int]]]]:
+    """Each client loops on random startups; only requests started after the warm-up count.
+
+    With `watch` = (server port, server pids), also samples which process holds which connection
+    (at the end of the warm-up, mid-run and near the end), and returns each latency's client port."""
     latencies: list[float] = []
+    ports: list[int | None] = []
+    samples: list[dict[int, set[int]]] = []
     outcomes: Counter[str] = Counter()
     made = [0]  # every request, warm-up included: what the CPU time is divided by
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -208,20 +227,55 @@ async def drive(
             if started >= stop_at:
                 return
             startup_id = rng.choice(startup_ids)
+            port = None
             try:
                 response = await http.get(f"/startups/{startup_id}/matches", params={"limit": 10})
                 outcome = str(response.status_code)
+                port = _client_port(response)
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
             made[0] += 1
             if started >= measure_from:
                 latencies.append((loop.time() - started) * 1000)
+                ports.append(port)
                 outcomes[outcome] += 1
+
+    async def sample() -> None:
+        if watch is None:
+            return
+        for at in (measure_from, measure_from + duration / 2, stop_at - min(1.0, duration / 4)):
+            await asyncio.sleep(max(0.0, at - loop.time()))
+            samples.append(peers_by_pid(*watch))
 
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
-    return latencies, outcomes, loop.time() - measure_from, made[0]
+        await asyncio.gather(sample(), *(client(n, http) for n in range(clients)))
+    return latencies, outcomes, loop.time() - measure_from, made[0], ports, samples
+
+
+def per_worker_lines(latencies: list[float], ports: list[int | None], samples: list[dict[int, set[int]]]) -> list[str]:
+    """Connections each server process held at each sample, and the latency of the requests it served."""
+    if not samples:
+        return []
+    lines = [
+        "connections per server process (pid: ESTABLISHED, at end of warm-up / mid-run / end): "
+        + "; ".join(
+            f"{pid}: {' / '.join(str(len(sample.get(pid, ()))) for sample in samples)}"
+            for pid in samples[0]
+            if any(sample.get(pid) for sample in samples)
+        )
+    ]
+    owner = {peer: pid for sample in samples for pid, peers in sample.items() for peer in peers}
+    served: dict[int, list[float]] = {}
+    for latency, port in zip(latencies, ports, strict=True):
+        if port in owner:
+            served.setdefault(owner[port], []).append(latency)
+    for pid, values in sorted(served.items()):
+        lines.append(
+            f"   worker {pid}: {len(values)} requests, p50 {statistics.median(values):.1f} ms, "
+            f"p90 {percentile(values, 0.90):.1f} ms, p99 {percentile(values, 0.99):.1f} ms"
+        )
+    return lines
 
 
 def server_mean_ms(base_url: str) -> float | None:
@@ -250,6 +304,7 @@ def main() -> None:
     parser.add_argument("--sequential-requests", type=int, default=200, help="One-client requests before the load.")
     parser.add_argument("--start-timeout", type=float, default=900.0)
     parser.add_argument("--home", default=None, help="Reuse a state folder (skips ingest when filled).")
+    parser.add_argument("--port", type=int, default=0, help="Server port (default: a free one).")
     args = parser.parse_args()
 
     home = Path(args.home or tempfile.mkdtemp(prefix="tremplin-bench-http-"))
@@ -264,7 +319,7 @@ def main() -> None:
         f"p99 {percentile(inprocess, 0.99):.1f} ms over {len(inprocess)} requests"
     )
 
-    port = _free_port()
+    port = args.port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     server = start_server(args, port)
@@ -279,8 +334,8 @@ def main() -> None:
         pids = [server.pid, *descendants(server.pid)]
         memory_before, processes_before = pss_mb(pids), memory_line(pids)
         cpu_before, client_before = cpu_seconds(pids), time.process_time()
-        latencies, outcomes, elapsed, made = asyncio.run(
-            drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration)
+        latencies, outcomes, elapsed, made, ports, samples = asyncio.run(
+            drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration, watch=(port, pids))
         )
         server_cpu, client_cpu = cpu_seconds(pids) - cpu_before, time.process_time() - client_before
         memory_after, processes_after = pss_mb(pids), memory_line(pids)
@@ -306,6 +361,8 @@ def main() -> None:
             f"client latency: p50 {http_p50:.1f} ms, p90 {percentile(latencies, 0.90):.1f} ms, "
             f"p99 {percentile(latencies, 0.99):.1f} ms; server-side mean {server_note}"
         )
+        for line in per_worker_lines(latencies, ports, samples):
+            print(line)
         print(
             "one-client HTTP p50 / in-process p50 of the route's work: "
             f"{sequential_p50 / statistics.median(route_work):.2f}"

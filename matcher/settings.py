@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         description="Rankings computed at once per process; the other requests wait their turn (ranking is "
         "CPU-bound: more at once share the GIL and only lengthen the tail).",
     )
+    balanced_accept: bool = Field(
+        default=True,
+        description="With several workers, each accepts a connection only while it holds no more than the "
+        "least loaded one (keep-alive pins a client to its worker; without this, one worker took 22 of 32 "
+        "clients and the tail doubled). Off: uvloop, which accepts every pending connection at once.",
+    )
     snapshot_check_seconds: float = Field(
         default=0.0,
         description="How often an engine takes up a newer snapshot and other processes' writes (0: never; "
