@@ -289,6 +289,34 @@ def server_mean_ms(base_url: str) -> float | None:
     return 1000 * float(total.group(1)) / float(count.group(1))
 
 
+def gc_pauses_by_worker(base_url: str, port: int, pids: list[int], tries: int = 12) -> dict[int, str]:
+    """Each worker's garbage-collection pauses since it started, from its own /metrics (fresh
+    connections until every worker has answered; the connection's owner names the worker)."""
+    figures: dict[int, str] = {}
+    for _ in range(tries):
+        with httpx.Client(base_url=base_url, timeout=10) as http:
+            response = http.get("/metrics")
+            client_port = _client_port(response)
+            owner = [pid for pid, peers in peers_by_pid(port, pids).items() if client_port in peers]
+        values = {
+            (name, generation): float(value)
+            for name, generation, value in re.findall(
+                r'tremplin_gc_(collections_total|pause_seconds_total|pause_max_seconds)\{generation="(\d)"\} (\S+)',
+                response.text,
+            )
+        }
+        if owner and values:
+            figures[owner[0]] = ", ".join(
+                f"gen{gen} {values[('collections_total', gen)]:.0f} collections, "
+                f"{1000 * values[('pause_seconds_total', gen)]:.0f} ms in all, "
+                f"longest {1000 * values[('pause_max_seconds', gen)]:.1f} ms"
+                for gen in "012"
+            )
+        if len(figures) == len(pids) - 1:  # every worker (the master serves no request)
+            break
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenders", type=int, default=100_000)
@@ -340,6 +368,10 @@ def main() -> None:
         server_cpu, client_cpu = cpu_seconds(pids) - cpu_before, time.process_time() - client_before
         memory_after, processes_after = pss_mb(pids), memory_line(pids)
         server_side = server_mean_ms(base_url)
+        try:
+            gc_figures = gc_pauses_by_worker(base_url, port, pids) if args.workers > 1 else {}
+        except (httpx.HTTPError, KeyError) as exc:  # an extra figure: never lose the run's others for it
+            gc_figures = {0: f"unavailable ({exc!r})"}
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -363,6 +395,8 @@ def main() -> None:
         )
         for line in per_worker_lines(latencies, ports, samples):
             print(line)
+        for pid, line in sorted(gc_figures.items()):
+            print(f"   worker {pid} GC pauses since it started: {line}")
         print(
             "one-client HTTP p50 / in-process p50 of the route's work: "
             f"{sequential_p50 / statistics.median(route_work):.2f}"

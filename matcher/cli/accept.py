@@ -32,9 +32,9 @@ RETRY = 1.0  # out of file descriptors or memory: try again after this long, as 
 class Board:
     """Open connections per worker process, in memory shared by the master and its forked workers."""
 
-    def __init__(self, slots: int) -> None:
-        # (pid, connections) pairs; spare slots for workers replaced while the old one is still exiting
-        self._cells: SynchronizedArray[int] = multiprocessing.Array(ctypes.c_longlong, 2 * slots)
+    def __init__(self, workers: int) -> None:
+        # (pid, connections) pairs; a spare slot per worker for one replaced while the old one still exits
+        self._cells: SynchronizedArray[int] = multiprocessing.Array(ctypes.c_longlong, 2 * 2 * workers)
 
     def claim(self) -> int:
         """This process's slot: a free one, or one whose process has exited."""
