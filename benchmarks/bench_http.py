@@ -159,7 +159,8 @@ def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]
     ]
     # The per-key limit on matching calls (120/minute) would answer 429 to the load driver's one key:
     # this measures capacity, so it is off here (it costs a few microseconds per request either way).
-    env = os.environ | {"TREMPLIN_RATE_LIMIT_ENABLED": "false"}
+    # /metrics (off by default) gives the server-side latency and each worker's GC pauses.
+    env = os.environ | {"TREMPLIN_RATE_LIMIT_ENABLED": "false", "TREMPLIN_METRICS_ENABLED": "true"}
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + args.start_timeout
     while time.monotonic() < deadline:

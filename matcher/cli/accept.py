@@ -19,6 +19,7 @@ import ctypes
 import errno
 import multiprocessing
 import os
+import select
 import socket
 from multiprocessing.sharedctypes import SynchronizedArray
 from typing import Any
@@ -149,8 +150,8 @@ class BalancedAcceptLoop(asyncio.SelectorEventLoop):
 
     async def _serve_accepted(self, protocol_factory: Any, conn: socket.socket, sslcontext: Any, timeouts: Any) -> None:
         options = {"ssl": sslcontext}
-        if sslcontext and timeouts:
-            options["ssl_handshake_timeout"] = timeouts[0]
+        if sslcontext:  # asyncio passes (handshake, shutdown) timeouts after the backlog
+            options |= dict(zip(("ssl_handshake_timeout", "ssl_shutdown_timeout"), timeouts, strict=False))
         try:
             transport, _ = await self.connect_accepted_socket(protocol_factory, conn, **options)
         except OSError:
@@ -169,4 +170,8 @@ class BalancedAcceptLoop(asyncio.SelectorEventLoop):
     def _resume(self, sock: socket.socket, protocol_factory: Any, sslcontext: Any, server: Any, *rest: Any) -> None:
         if sock.fileno() == -1 or (server is not None and not server.is_serving()):
             return  # closed meanwhile (shutdown)
+        poller = select.poll()
+        poller.register(sock.fileno(), select.POLLIN)
+        if not poller.poll(0):
+            self._waiting_since = None  # another worker took what was waiting: the next one starts a new wait
         self.add_reader(sock.fileno(), self._accept_connection, protocol_factory, sock, sslcontext, server, *rest)
