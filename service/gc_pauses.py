@@ -2,12 +2,14 @@
 
 A collection stops every thread of the process (it holds the GIL) for as long as it walks the tracked
 objects; `gc.freeze` keeps the loaded engine out of that walk, and these figures show what is left.
-`gc.callbacks` brackets every collection; the totals are per process (each worker counts its own).
+`gc.callbacks` brackets every collection; the totals are per process (each worker counts its own, from
+its fork: the master's collections while it loads the engine are not the serving's).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,10 +22,13 @@ GENERATIONS = ("0", "1", "2")
 
 class _Pauses:
     def __init__(self) -> None:
+        self._started = 0.0
+        self.reset()
+
+    def reset(self) -> None:
         self.count = [0, 0, 0]
         self.seconds = [0.0, 0.0, 0.0]
         self.longest = [0.0, 0.0, 0.0]
-        self._started = 0.0
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
@@ -43,6 +48,7 @@ def watch() -> None:
     """Start timing collections in this process (once; forked workers inherit the callback)."""
     if PAUSES not in gc.callbacks:
         gc.callbacks.append(PAUSES)
+        os.register_at_fork(after_in_child=PAUSES.reset)  # a forked worker counts its own, not the loading
 
 
 class GcPauseCollector(Collector):
