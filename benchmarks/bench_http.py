@@ -205,13 +205,14 @@ async def drive(
     warmup: float,
     duration: float,
     watch: tuple[int, list[int]] | None = None,
-) -> tuple[list[float], Counter[str], float, int, list[int | None], list[dict[int, set[int]]]]:
+) -> tuple[list[float], Counter[str], float, int, list[int | None], list[dict[int, set[int]]], list[float]]:
     """Each client loops on random startups; only requests started after the warm-up count.
 
     With `watch` = (server port, server pids), also samples which process holds which connection
     (at the end of the warm-up, mid-run and near the end), and returns each latency's client port."""
     latencies: list[float] = []
     ports: list[int | None] = []
+    begun: list[float] = []  # when each measured request started, seconds into the measured window
     samples: list[dict[int, set[int]]] = []
     outcomes: Counter[str] = Counter()
     made = [0]  # every request, warm-up included: what the CPU time is divided by
@@ -239,6 +240,7 @@ async def drive(
             if started >= measure_from:
                 latencies.append((loop.time() - started) * 1000)
                 ports.append(port)
+                begun.append(started - measure_from)
                 outcomes[outcome] += 1
 
     async def sample() -> None:
@@ -251,7 +253,7 @@ async def drive(
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
         await asyncio.gather(sample(), *(client(n, http) for n in range(clients)))
-    return latencies, outcomes, loop.time() - measure_from, made[0], ports, samples
+    return latencies, outcomes, loop.time() - measure_from, made[0], ports, samples, begun
 
 
 def per_worker_lines(latencies: list[float], ports: list[int | None], samples: list[dict[int, set[int]]]) -> list[str]:
@@ -318,6 +320,22 @@ def gc_pauses_by_worker(base_url: str, port: int, pids: list[int], tries: int = 
     return figures
 
 
+def when_line(latencies: list[float], begun: list[float]) -> str:
+    """Is the tail spread over the run (queueing) or bunched in a few seconds (a stall of the machine or
+    the process: GC, another program taking the cores)? Requests started per second, and where the slowest
+    1% started."""
+    per_second = Counter(int(start) for start in begun)
+    seconds = range(int(max(begun)) + 1) if begun else range(0)
+    rates = [per_second.get(second, 0) for second in seconds]
+    slowest = sorted(range(len(latencies)), key=latencies.__getitem__)[-max(1, len(latencies) // 100) :]
+    bunched = Counter(int(begun[index]) for index in slowest)
+    return (
+        f"requests started per second: min {min(rates, default=0)}, median {statistics.median(rates or [0]):.0f}, "
+        f"max {max(rates, default=0)}; the slowest 1% ({len(slowest)}) started in {len(bunched)} distinct seconds, "
+        f"the busiest of them holding {max(bunched.values(), default=0)}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenders", type=int, default=100_000)
@@ -363,7 +381,7 @@ def main() -> None:
         pids = [server.pid, *descendants(server.pid)]
         memory_before, processes_before = pss_mb(pids), memory_line(pids)
         cpu_before, client_before = cpu_seconds(pids), time.process_time()
-        latencies, outcomes, elapsed, made, ports, samples = asyncio.run(
+        latencies, outcomes, elapsed, made, ports, samples, begun = asyncio.run(
             drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration, watch=(port, pids))
         )
         server_cpu, client_cpu = cpu_seconds(pids) - cpu_before, time.process_time() - client_before
@@ -396,6 +414,7 @@ def main() -> None:
         )
         for line in per_worker_lines(latencies, ports, samples):
             print(line)
+        print(when_line(latencies, begun))
         for pid, line in sorted(gc_figures.items()):
             print(f"   worker {pid} GC pauses since it started: {line}")
         print(

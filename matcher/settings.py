@@ -49,6 +49,14 @@ class Settings(BaseSettings):
         description="Rankings computed at once per process; the other requests wait their turn (ranking is "
         "CPU-bound: more at once share the GIL and only lengthen the tail).",
     )
+    gc_young_threshold: int = Field(
+        default=0,
+        ge=0,
+        le=1_000_000,
+        description="Collector threshold for new objects, set once the engine is loaded (0: Python's 700). A "
+        "request allocates more than 700 objects at once, so the default collects several times per request "
+        "and a full collection (20-60 ms here) every ~75 requests.",
+    )
     balanced_accept: bool = Field(
         default=True,
         description="With several workers, each accepts a connection only while it holds no more than the "
