@@ -50,12 +50,12 @@ class Settings(BaseSettings):
         "CPU-bound: more at once share the GIL and only lengthen the tail).",
     )
     gc_young_threshold: int = Field(
-        default=0,
+        default=10_000,
         ge=0,
         le=1_000_000,
-        description="Collector threshold for new objects, set once the engine is loaded (0: Python's 700). A "
-        "request allocates more than 700 objects at once, so the default collects several times per request "
-        "and a full collection (20-60 ms here) every ~75 requests.",
+        description="Collector threshold for new objects, set once the engine is loaded and frozen (0: leave "
+        "Python's 700). A request holds more than 700 new objects at once, so 700 meant ~2 young collections "
+        "per request and a full one (20-150 ms, all threads stopped) every ~75; 10,000: a few per run.",
     )
     balanced_accept: bool = Field(
         default=True,
