@@ -14,6 +14,10 @@ with the server, so the throughput is a floor, not a ceiling; the load-independe
 server's CPU time per request (all its processes, from /proc), printed with the capacity it implies on
 2 free cores, and the memory (PSS, and PSS/USS per process) before and after the load.
 The per-key rate limit on matching is off for the server it starts (it would answer 429).
+With several workers it also prints the keep-alive connections each server process holds (from /proc, at
+the end of the warm-up, mid-run and near the end), the latency of the requests each worker served (the
+connection's client port names the worker), each worker's GC pauses (its /metrics), and whether the slowest
+1% of requests bunch in a few seconds (a stall) or spread over the run (queueing).
 """
 
 from __future__ import annotations
