@@ -14,6 +14,10 @@ with the server, so the throughput is a floor, not a ceiling; the load-independe
 server's CPU time per request (all its processes, from /proc), printed with the capacity it implies on
 2 free cores, and the memory (PSS, and PSS/USS per process) before and after the load.
 The per-key rate limit on matching is off for the server it starts (it would answer 429).
+With several workers it also prints the keep-alive connections each server process holds (from /proc, at
+the end of the warm-up, mid-run and near the end), the latency of the requests each worker served (the
+connection's client port names the worker), each worker's GC pauses (its /metrics), and whether the slowest
+1% of requests bunch in a few seconds (a stall) or spread over the run (queueing).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any
 
 import httpx
 from bench_start import descendants, memory
+from connections import peers_by_pid
 from latency import percentile, time_recommendations
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -158,7 +163,8 @@ def start_server(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]
     ]
     # The per-key limit on matching calls (120/minute) would answer 429 to the load driver's one key:
     # this measures capacity, so it is off here (it costs a few microseconds per request either way).
-    env = os.environ | {"TREMPLIN_RATE_LIMIT_ENABLED": "false"}
+    # /metrics (off by default) gives the server-side latency and each worker's GC pauses.
+    env = os.environ | {"TREMPLIN_RATE_LIMIT_ENABLED": "false", "TREMPLIN_METRICS_ENABLED": "true"}
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + args.start_timeout
     while time.monotonic() < deadline:
@@ -188,11 +194,30 @@ def sequential_latencies(base_url: str, key: str, startup_ids: list[str], reques
     return latencies
 
 
+def _client_port(response: httpx.Response) -> int | None:
+    """The local port of the connection that carried this response (names the worker that served it)."""
+    stream = response.extensions.get("network_stream")
+    address = stream.get_extra_info("client_addr") if stream is not None else None
+    return int(address[1]) if address else None
+
+
 async def drive(
-    base_url: str, key: str, startup_ids: list[str], clients: int, warmup: float, duration: float
-) -> tuple[list[float], Counter[str], float, int]:
-    """Each client loops on random startups; only requests started after the warm-up count."""
+    base_url: str,
+    key: str,
+    startup_ids: list[str],
+    clients: int,
+    warmup: float,
+    duration: float,
+    watch: tuple[int, list[int]] | None = None,
+) -> tuple[list[float], Counter[str], float, int, list[int | None], list[dict[int, set[int]]], list[float]]:
+    """Each client loops on random startups; only requests started after the warm-up count.
+
+    With `watch` = (server port, server pids), also samples which process holds which connection
+    (at the end of the warm-up, mid-run and near the end), and returns each latency's client port."""
     latencies: list[float] = []
+    ports: list[int | None] = []
+    begun: list[float] = []  # when each measured request started, seconds into the measured window
+    samples: list[dict[int, set[int]]] = []
     outcomes: Counter[str] = Counter()
     made = [0]  # every request, warm-up included: what the CPU time is divided by
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -208,20 +233,56 @@ async def drive(
             if started >= stop_at:
                 return
             startup_id = rng.choice(startup_ids)
+            port = None
             try:
                 response = await http.get(f"/startups/{startup_id}/matches", params={"limit": 10})
                 outcome = str(response.status_code)
+                port = _client_port(response)
             except httpx.HTTPError as exc:
                 outcome = type(exc).__name__
             made[0] += 1
             if started >= measure_from:
                 latencies.append((loop.time() - started) * 1000)
+                ports.append(port)
+                begun.append(started - measure_from)
                 outcomes[outcome] += 1
+
+    async def sample() -> None:
+        if watch is None:
+            return
+        for at in (measure_from, measure_from + duration / 2, stop_at - min(1.0, duration / 4)):
+            await asyncio.sleep(max(0.0, at - loop.time()))
+            samples.append(peers_by_pid(*watch))
 
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, limits=limits, timeout=30) as http:
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
-    return latencies, outcomes, loop.time() - measure_from, made[0]
+        await asyncio.gather(sample(), *(client(n, http) for n in range(clients)))
+    return latencies, outcomes, loop.time() - measure_from, made[0], ports, samples, begun
+
+
+def per_worker_lines(latencies: list[float], ports: list[int | None], samples: list[dict[int, set[int]]]) -> list[str]:
+    """Connections each server process held at each sample, and the latency of the requests it served."""
+    if not samples:
+        return []
+    lines = [
+        "connections per server process (pid: ESTABLISHED, at end of warm-up / mid-run / end): "
+        + "; ".join(
+            f"{pid}: {' / '.join(str(len(sample.get(pid, ()))) for sample in samples)}"
+            for pid in samples[0]
+            if any(sample.get(pid) for sample in samples)
+        )
+    ]
+    owner = {peer: pid for sample in samples for pid, peers in sample.items() for peer in peers}
+    served: dict[int, list[float]] = {}
+    for latency, port in zip(latencies, ports, strict=True):
+        if port in owner:
+            served.setdefault(owner[port], []).append(latency)
+    for pid, values in sorted(served.items()):
+        lines.append(
+            f"   worker {pid}: {len(values)} requests, p50 {statistics.median(values):.1f} ms, "
+            f"p90 {percentile(values, 0.90):.1f} ms, p99 {percentile(values, 0.99):.1f} ms"
+        )
+    return lines
 
 
 def server_mean_ms(base_url: str) -> float | None:
@@ -233,6 +294,50 @@ def server_mean_ms(base_url: str) -> float | None:
     if not total or not count or float(count.group(1)) == 0:
         return None
     return 1000 * float(total.group(1)) / float(count.group(1))
+
+
+def gc_pauses_by_worker(base_url: str, port: int, pids: list[int], tries: int = 12) -> dict[int, str]:
+    """Each worker's garbage-collection pauses since it started, from its own /metrics (fresh
+    connections until every worker has answered; the connection's owner names the worker)."""
+    figures: dict[int, str] = {}
+    for _ in range(tries):
+        with httpx.Client(base_url=base_url, timeout=10) as http:
+            response = http.get("/metrics")
+            client_port = _client_port(response)
+            owner = [pid for pid, peers in peers_by_pid(port, pids).items() if client_port in peers]
+        values = {
+            (name, generation): float(value)
+            for name, generation, value in re.findall(
+                r'tremplin_gc_(collections_total|pause_seconds_total|pause_max_seconds)\{generation="(\d)"\} (\S+)',
+                response.text,
+            )
+        }
+        if owner and values:
+            figures[owner[0]] = ", ".join(
+                f"gen{gen} {values[('collections_total', gen)]:.0f} collections, "
+                f"{1000 * values[('pause_seconds_total', gen)]:.0f} ms in all, "
+                f"longest {1000 * values[('pause_max_seconds', gen)]:.1f} ms"
+                for gen in "012"
+            )
+        if len(figures) == len(pids) - 1:  # every worker (the master serves no request)
+            break
+    return figures
+
+
+def when_line(latencies: list[float], begun: list[float]) -> str:
+    """Is the tail spread over the run (queueing) or bunched in a few seconds (a stall of the machine or
+    the process: GC, another program taking the cores)? Requests started per second, and where the slowest
+    1% started."""
+    per_second = Counter(int(start) for start in begun)
+    seconds = range(int(max(begun)) + 1) if begun else range(0)
+    rates = [per_second.get(second, 0) for second in seconds]
+    slowest = sorted(range(len(latencies)), key=latencies.__getitem__)[-max(1, len(latencies) // 100) :]
+    bunched = Counter(int(begun[index]) for index in slowest)
+    return (
+        f"requests started per second: min {min(rates, default=0)}, median {statistics.median(rates or [0]):.0f}, "
+        f"max {max(rates, default=0)}; the slowest 1% ({len(slowest)}) started in {len(bunched)} distinct seconds, "
+        f"the busiest of them holding {max(bunched.values(), default=0)}"
+    )
 
 
 def main() -> None:
@@ -250,6 +355,7 @@ def main() -> None:
     parser.add_argument("--sequential-requests", type=int, default=200, help="One-client requests before the load.")
     parser.add_argument("--start-timeout", type=float, default=900.0)
     parser.add_argument("--home", default=None, help="Reuse a state folder (skips ingest when filled).")
+    parser.add_argument("--port", type=int, default=0, help="Server port (default: a free one).")
     args = parser.parse_args()
 
     home = Path(args.home or tempfile.mkdtemp(prefix="tremplin-bench-http-"))
@@ -264,7 +370,7 @@ def main() -> None:
         f"p99 {percentile(inprocess, 0.99):.1f} ms over {len(inprocess)} requests"
     )
 
-    port = _free_port()
+    port = args.port or _free_port()
     base_url = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
     server = start_server(args, port)
@@ -279,12 +385,16 @@ def main() -> None:
         pids = [server.pid, *descendants(server.pid)]
         memory_before, processes_before = pss_mb(pids), memory_line(pids)
         cpu_before, client_before = cpu_seconds(pids), time.process_time()
-        latencies, outcomes, elapsed, made = asyncio.run(
-            drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration)
+        latencies, outcomes, elapsed, made, ports, samples, begun = asyncio.run(
+            drive(base_url, key, startup_ids, args.clients, args.warmup, args.duration, watch=(port, pids))
         )
         server_cpu, client_cpu = cpu_seconds(pids) - cpu_before, time.process_time() - client_before
         memory_after, processes_after = pss_mb(pids), memory_line(pids)
         server_side = server_mean_ms(base_url)
+        try:
+            gc_figures = gc_pauses_by_worker(base_url, port, pids) if args.workers > 1 else {}
+        except (httpx.HTTPError, KeyError) as exc:  # an extra figure: never lose the run's others for it
+            gc_figures = {0: f"unavailable ({exc!r})"}
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -306,6 +416,11 @@ def main() -> None:
             f"client latency: p50 {http_p50:.1f} ms, p90 {percentile(latencies, 0.90):.1f} ms, "
             f"p99 {percentile(latencies, 0.99):.1f} ms; server-side mean {server_note}"
         )
+        for line in per_worker_lines(latencies, ports, samples):
+            print(line)
+        print(when_line(latencies, begun))
+        for pid, line in sorted(gc_figures.items()):
+            print(f"   worker {pid} GC pauses since it started: {line}")
         print(
             "one-client HTTP p50 / in-process p50 of the route's work: "
             f"{sequential_p50 / statistics.median(route_work):.2f}"

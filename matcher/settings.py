@@ -56,6 +56,20 @@ class Settings(BaseSettings):
         description="Rankings computed at once per process; the other requests wait their turn (ranking is "
         "CPU-bound: more at once share the GIL and only lengthen the tail).",
     )
+    gc_young_threshold: int = Field(
+        default=10_000,
+        ge=0,
+        le=1_000_000,
+        description="Collector threshold for new objects, set once the engine is loaded and frozen (0: leave "
+        "Python's 700). A request holds more than 700 new objects at once, so 700 meant ~2 young collections "
+        "per request and a full one (20-150 ms, all threads stopped) every ~75; 10,000: a few per run.",
+    )
+    balanced_accept: bool = Field(
+        default=True,
+        description="With several workers, each accepts a connection only while it holds no more than the "
+        "least loaded one (keep-alive pins a client to its worker; without this, one worker took 22 of 32 "
+        "clients and the tail doubled). Off: uvloop, which accepts every pending connection at once.",
+    )
     snapshot_check_seconds: float = Field(
         default=0.0,
         description="How often an engine takes up a newer snapshot and other processes' writes (0: never; "

@@ -26,6 +26,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service import gc_pauses
+
 REQUEST_ID_HEADER = "X-Request-ID"
 LOG_LEVEL_ENV = "TREMPLIN_LOG_LEVEL"
 _REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
@@ -146,6 +148,8 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(StoreCollector(index_sizes, table_sizes))
+        gc_pauses.watch()
+        self.registry.register(gc_pauses.GcPauseCollector())
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()

@@ -158,3 +158,43 @@ def test_two_forked_workers_serve_the_same_matches_and_each_sees_the_others_writ
     finally:
         os.kill(first, signal.SIGCONT)
         os.kill(second, signal.SIGCONT)
+
+
+def _connections(pid: int, port: int) -> int:
+    """ESTABLISHED TCP connections on server port `port` that process `pid` holds (from /proc)."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                established.add(f"socket:[{fields[9]}]")
+    held = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            held += os.readlink(fd) in established
+        except OSError:
+            continue
+    return held
+
+
+def test_keep_alive_clients_connecting_at_once_are_spread_over_both_workers(
+    served: tuple[str, str, Any, list[int]],
+) -> None:
+    base, _, _, workers = served
+    port = int(base.rsplit(":", 1)[1])
+    clients = 16
+    # A burst of keep-alive connections, as a load balancer's pool or a benchmark opens them: each
+    # stays with the worker that accepted it, so this share is each worker's share of the requests.
+    opened = [socket.create_connection(("127.0.0.1", port)) for _ in range(clients)]
+    try:
+        held: list[int] = []
+
+        def all_accepted() -> bool:
+            held[:] = [_connections(pid, port) for pid in workers]
+            return sum(held) == clients
+
+        assert _until(all_accepted), held
+        assert min(held) >= clients // 4, f"connections per worker: {held}"
+    finally:
+        for connection in opened:
+            connection.close()

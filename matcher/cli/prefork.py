@@ -18,6 +18,9 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 from uvicorn_worker import UvicornWorker
 
+from matcher.cli.accept import share_board
+from matcher.settings import get_settings
+
 PREFORK_FACTORY = "service.app:create_preforked_app"
 
 
@@ -31,6 +34,12 @@ class TremplinWorker(UvicornWorker):
         "access_log": False,  # the app logs every request itself, with its request id
         "proxy_headers": True,
     }
+
+
+class BalancedWorker(TremplinWorker):
+    """The same, on an event loop that spreads connections evenly over the workers (`matcher.cli.accept`)."""
+
+    CONFIG_KWARGS = TremplinWorker.CONFIG_KWARGS | {"loop": "matcher.cli.accept:BalancedAcceptLoop"}
 
 
 def _factory(path: str) -> Callable[[], Any]:
@@ -57,10 +66,13 @@ class PreforkServer(BaseApplication):
 
 def run_prefork(host: str, port: int, workers: int, log_level: str, factory: str = PREFORK_FACTORY) -> None:
     """Serve with `workers` processes forked from one loaded app, until interrupted."""
+    balanced = get_settings().balanced_accept
+    if balanced:
+        share_board(workers)  # before the fork, so that every worker sees the same board
     options = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": TremplinWorker,
+        "worker_class": BalancedWorker if balanced else TremplinWorker,
         "preload_app": True,
         "loglevel": log_level,
         "accesslog": None,

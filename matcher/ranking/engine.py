@@ -120,6 +120,8 @@ class Engine:
         # lands on some request's latency. Freezing moves it out of the collector's sight.
         gc.collect()
         gc.freeze()
+        if self.settings.gc_young_threshold:
+            gc.set_threshold(self.settings.gc_young_threshold, *gc.get_threshold()[1:])
         return self.index_report
 
     # -- worker processes forked from one loaded engine -------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -72,6 +74,15 @@ def test_metrics_count_requests_per_route_template(client: TestClient, auth: Aut
     assert 'tremplin_http_request_duration_seconds_count{method="GET",route="/startups/{startup_id}"} 3.0' in text
     assert 'tremplin_store_rows{table="tenders"} 3.0' in text
     assert "tremplin_index_items" in text
+
+
+def test_metrics_show_the_garbage_collector_pauses_of_the_process(client: TestClient) -> None:
+    gc.collect()  # a full collection, timed like the ones that happen on their own
+    text = client.get("/metrics", headers=METRICS_AUTH).text
+    collections = re.search(r'tremplin_gc_collections_total\{generation="2"\} ([0-9.]+)', text)
+    assert collections and float(collections.group(1)) >= 1
+    assert 'tremplin_gc_pause_seconds_total{generation="2"}' in text
+    assert 'tremplin_gc_pause_max_seconds{generation="2"}' in text
 
 
 def test_unhandled_error_is_a_json_500_without_trace_and_the_app_keeps_serving(
