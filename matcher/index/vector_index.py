@@ -493,7 +493,9 @@ class VectorIndex:
             sample = np.sort(np.random.default_rng(0).choice(rows, IVFPQ_TRAIN_SAMPLE, replace=False))
         index = _ivfpq_factory(self.dimension, ivf_lists(len(rows)))
         index.train(np.ascontiguousarray(self._matrix[sample]))
-        index.add_with_ids(np.ascontiguousarray(self._matrix[rows]), rows.astype(np.int64))
+        for start in range(0, len(rows), 100_000):  # in chunks: no second copy of every vector
+            chunk = rows[start : start + 100_000]
+            index.add_with_ids(np.ascontiguousarray(self._matrix[chunk]), chunk.astype(np.int64))
         self._faiss = index
 
     def _maybe_restructure(self) -> None:
