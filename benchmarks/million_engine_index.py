@@ -29,6 +29,14 @@ EPSILON = 1e-3
 K = 10
 
 
+def rss_anon_mb() -> float:
+    """This process's private resident memory (RssAnon: not the file pages it maps), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("RssAnon:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def engine_index_stage(
     work: Path, vectors: np.ndarray, queries: np.ndarray, truth: tuple[np.ndarray, np.ndarray]
 ) -> str:
@@ -45,9 +53,11 @@ def engine_index_stage(
     index.save(folder, MODEL)
     saved = time.perf_counter() - started
     del index
+    before = rss_anon_mb()
     started = time.perf_counter()
     loaded = VectorIndex.load(folder, MODEL)
     load_s = time.perf_counter() - started
+    private = (rss_anon_mb() - before) * 1024 * 1024 / len(vectors)  # FAISS codes + Python id map, as loaded
 
     manifest = json.loads((folder / "manifest.json").read_text())
     sizes = {name: entry["bytes"] / len(vectors) for name, entry in manifest["files"].items()}
@@ -74,6 +84,7 @@ def engine_index_stage(
         "faiss": sizes["vectors"],
         "ids": sizes["ids"],
         "disk": disk,
+        "private_after_load": private,
         "strict": strict / n,
         "distance": by_distance / n,
         "p50": statistics.median(latencies),
@@ -83,7 +94,9 @@ def engine_index_stage(
     return (
         f"engine VectorIndex (auto → {kind}) over {len(vectors)}: build {built:.0f} s, save {saved:.0f} s, "
         f"load {load_s:.1f} s; resident {resident:.0f} B per tender (FAISS file {sizes['vectors']:.0f}, id map "
-        f"{sizes['ids']:.0f}), on disk {disk:.0f} B more (float16, mapped); recall@10 strict {result['strict']:.3f}, "
+        f"{sizes['ids']:.0f}); the load grew private memory by {private:.0f} B per tender (FAISS index and the "
+        f"Python id list and map); on disk {disk:.0f} B more (float16, mapped); "
+        f"recall@10 strict {result['strict']:.3f}, "
         f"distance {result['distance']:.3f}; search p50 {result['p50']:.2f} ms, p99 {result['p99']:.2f} ms "
         f"({len(queries)} queries); load average {os.getloadavg()[0]:.1f}"
     )
