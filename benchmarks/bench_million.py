@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python benchmarks/bench_million.py [--items 1000000] [--data synth-text|clustered]
      [--factories "IVF1024,PQ32x8" ...] [--train 100000] [--lexical-home DIR] [--work DIR]
+     [--engine-index]  (the project's own VectorIndex over the same vectors: benchmarks/million_engine_index.py)
 
 Data (say which when quoting figures):
 - ``synth-text`` (default): tender texts from the project's generator (``matcher.datasets.synth``, the text
@@ -310,6 +311,9 @@ def main() -> None:
     parser.add_argument("--serve-nprobe", type=int, default=16)
     parser.add_argument("--serve-k-factor", type=int, default=20)
     parser.add_argument("--requests", type=int, default=200, help="recommend calls timed.")
+    parser.add_argument(
+        "--engine-index", action="store_true", help="Build, save, load and measure the engine's own VectorIndex."
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     faiss.omp_set_num_threads(args.threads)
@@ -336,6 +340,15 @@ def main() -> None:
         parts = ", ".join(f"{name} {value:.0f}" for name, value in sorted(lexical.items()))
         print(f"lexical bundle per tender ({args.lexical_home}): {lexical_total:.0f} B ({parts})")
     rows = [] if args.skip_vectors else vector_stage(args, vectors, queries, factories, lexical_total)
+    engine_line = ""
+    if args.engine_index:
+        from million_engine_index import engine_index_stage
+
+        started = time.perf_counter()
+        truth = exact_top(vectors, queries, K + 1)
+        print(f"exact top-{K} for {len(queries)} queries in {time.perf_counter() - started:.0f} s")
+        engine_line = engine_index_stage(args.work, vectors, queries, truth)
+        print(engine_line, flush=True)
     print(f"\nprocess max RSS {rss_mb():.0f} MB (includes the float32 vectors and exact ground truth of the benchmark)")
     del vectors
     serving = serve(args, d, stem)
@@ -344,6 +357,8 @@ def main() -> None:
         print(_line(row, serving.get("lexical_bytes", lexical_total)))
     for line in serving.get("lines", []):
         print(line)
+    if engine_line:
+        print(engine_line)
 
 
 def serve(args: argparse.Namespace, d: int, stem: Path) -> dict[str, Any]:

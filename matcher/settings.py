@@ -25,8 +25,14 @@ class Settings(BaseSettings):
     document_prompt: str = Field(default="", description="Prefix for documents (e5-style: 'passage: ').")
     embed_batch_size: int = 64
 
-    index_kind: str = Field(default="auto", description="'auto', 'flat' or 'hnsw'.")
+    index_kind: str = Field(default="auto", description="'auto', 'flat', 'hnsw' or 'ivfpq'.")
     approximate_threshold: int = Field(default=20_000, description="Above this many items 'auto' uses HNSW.")
+    ivfpq_threshold: int = Field(
+        default=500_000,
+        ge=1,
+        description="From this many items 'auto' uses IVF-PQ with an exact re-rank from a mapped float16 file "
+        "(about 73 B resident a vector at 1M, see README, Deployment and scale).",
+    )
     lexical_compact_from: int | None = Field(
         default=None,
         ge=1,

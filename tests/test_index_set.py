@@ -240,3 +240,19 @@ def test_the_compact_lexical_threshold_comes_from_the_settings(filled: Store, se
     assert restarted.load_or_build()["tenders"] == "loaded"
     assert isinstance(restarted.tender_lexical._feature_major(), ImpactPostings)
     assert restarted.tender_lexical.search("electronique paiement", 1)[0][0] == "T-PAY"
+
+
+def test_auto_serves_ivfpq_from_the_ivfpq_threshold_setting_and_reloads_it(
+    filled: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TREMPLIN_IVFPQ_THRESHOLD", "3")
+    assert Settings().ivfpq_threshold == 3
+    scaled = settings.model_copy(update={"ivfpq_threshold": 3})  # 4 tenders: IVF-PQ; 2 startups: flat
+    indexes = IndexSet(filled, scaled, embedder(scaled))
+    indexes.load_or_build()
+    assert indexes.tender_vectors.kind_in_use == "ivfpq" and indexes.startup_vectors.kind_in_use == "flat"
+    assert nearest(indexes, "paiement électronique trésorerie") == ["T-PAY"]
+    restarted = IndexSet(filled, scaled, embedder(scaled))
+    assert restarted.load_or_build()["tenders"] == "loaded"
+    assert restarted.tender_vectors.kind_in_use == "ivfpq"
+    assert nearest(restarted, "paiement électronique trésorerie") == ["T-PAY"]

@@ -164,7 +164,7 @@ def test_bad_input_is_rejected_with_a_clear_message(data: np.ndarray) -> None:
         index.upsert(["a", "b"], data[:3])
     with pytest.raises(ValueError, match="dimension 16"):
         index.search(np.zeros(16, dtype=np.float32), 3)
-    with pytest.raises(ValueError, match="'auto', 'flat' or 'hnsw'"):
+    with pytest.raises(ValueError, match="'auto', 'flat', 'hnsw' or 'ivfpq'"):
         VectorIndex(32, kind="ivf")
     assert index.search(data[0], 5) == []  # empty index
     assert index.search(data[0], 5, allowed=[]) == []

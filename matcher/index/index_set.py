@@ -92,7 +92,12 @@ class IndexSet:
 
     # helpers -----------------------------------------------------------------------------------
     def _empty_vectors(self) -> VectorIndex:
-        return VectorIndex(self.embedder.dimension, self.settings.index_kind, self.settings.approximate_threshold)
+        return VectorIndex(
+            self.embedder.dimension,
+            self.settings.index_kind,
+            self.settings.approximate_threshold,
+            self.settings.ivfpq_threshold,
+        )
 
     def folder(self, name: str) -> Path:
         return self.settings.index_dir / name
@@ -233,7 +238,7 @@ class IndexSet:
             return self._rebuild(name, progress, "rebuilt: corrupt", str(exc))
         self._tokens[name] = (vectors.saved_token, lexical.saved_token)
         kind_before = vectors.kind_in_use
-        vectors.configure(self.settings.index_kind, self.settings.approximate_threshold)
+        vectors.configure(self.settings.index_kind, self.settings.approximate_threshold, self.settings.ivfpq_threshold)
         self._hashes[name] = {str(k): str(v) for k, v in state["hashes"].items()}
         self._fingerprints[name] = str(state.get("fingerprint", ""))
         self._swap(name, vectors, lexical)
@@ -397,7 +402,9 @@ class IndexSet:
                 with self.lock:
                     if loaded is not None:
                         vectors, lexical, state = loaded
-                        vectors.configure(self.settings.index_kind, self.settings.approximate_threshold)
+                        vectors.configure(
+                            self.settings.index_kind, self.settings.approximate_threshold, self.settings.ivfpq_threshold
+                        )
                         self._hashes[name] = {str(k): str(v) for k, v in state["hashes"].items()}
                         self._fingerprints[name] = str(state.get("fingerprint", ""))
                         self._tokens[name] = (vectors.saved_token, lexical.saved_token)

@@ -12,6 +12,15 @@ page cache, shared by every process serving the same snapshot, and double as the
 Such a *frozen* base cannot grow, so rows added afterwards form a small in-memory *delta* searched
 exactly and merged with the base's results; removals are tombstones. The next snapshot folds the
 delta into a new base file (off the request path), which processes then map in its place.
+
+At scale (``ivfpq_threshold``, 500k by default) ``auto`` picks IVF-PQ with an exact re-rank, as FAISS's
+guidelines advise for about 1M vectors when memory counts: only the PQ codes, ids and centroids stay
+in memory (``IVF{nlist},PQ{m}x8np``: nlist ≈ 4·√N rounded to a power of two, at most 1024 and at most
+N/39; m = the largest divisor of d not above d/4, 8-bit codes; ``np``: no polysemous training, which
+only serves Hamming pre-filtering). A search takes k·20 candidates at nprobe 16 and re-scores them
+exactly from a float16 copy of the vectors, saved beside the index and memory-mapped after load (it
+doubles as the vector matrix: `vector()`, filtered exact search, MMR). Measured at 1M in
+``benchmarks/bench_million.py``.
 """
 
 from __future__ import annotations
@@ -52,6 +61,12 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 EXACT_FILTER_LIMIT = 4096  # an allowed set this small is scored exactly with numpy
 TOMBSTONE_RATIO = 0.2
+IVFPQ_THRESHOLD = 500_000  # from this many items 'auto' uses IVF-PQ + re-rank (see module docstring)
+IVFPQ_NPROBE = 16  # inverted lists visited per query (16 → 64 changed nothing at 1M: the codes limit recall)
+IVFPQ_K_FACTOR = 20  # candidates re-ranked exactly per requested hit (0.975 recall@10 at 1M, 0.953 at 10)
+IVFPQ_TRAIN_SAMPLE = 100_000  # rows the quantizers are trained on (seeded sample)
+IVFPQ_MIN_TRAIN = 2_048  # fewer live rows: not trained yet, searched exactly (cheap at that size)
+KINDS = ("auto", "flat", "hnsw", "ivfpq")
 _faiss: Any = faiss  # the bundled stubs miss the search-parameter classes
 
 
@@ -305,6 +320,28 @@ def rows_of(row_of: dict[str, int], allowed: Collection[str]) -> np.ndarray:
 # --- the index ------------------------------------------------------------------------------
 
 
+def ivf_lists(count: int) -> int:
+    """Inverted lists for `count` vectors: 4·√N rounded to a power of two, at most 1024 (as measured at
+    1M) and at most N/39 (k-means wants about 39 training points per centroid)."""
+    wanted = 2 ** round(np.log2(max(4 * np.sqrt(max(count, 1)), 1)))
+    most = max(1, 2 ** int(np.log2(max(count // 39, 1))))
+    return int(min(wanted, 1024, most))
+
+
+def pq_subquantizers(dimension: int) -> int:
+    """PQ sub-quantizers: the largest divisor of d not above d/4 (8-bit codes: d/4 bytes a vector when 4
+    divides d, e.g. PQ64 for d=256 as in the 1M benchmark; PQ needs m to divide d)."""
+    return next(m for m in range(max(dimension // 4, 1), 0, -1) if dimension % m == 0)
+
+
+def _ivfpq_factory(dimension: int, lists: int) -> Any:
+    index = faiss.index_factory(
+        dimension, f"IVF{lists},PQ{pq_subquantizers(dimension)}x8np", faiss.METRIC_INNER_PRODUCT
+    )
+    faiss.extract_index_ivf(index).nprobe = IVFPQ_NPROBE
+    return index
+
+
 def _merge(first: list[tuple[str, float]], second: list[tuple[str, float]], k: int) -> list[tuple[str, float]]:
     """Best `k` of two best-first lists (base results and delta results)."""
     if not second:
@@ -315,14 +352,21 @@ def _merge(first: list[tuple[str, float]], second: list[tuple[str, float]], k: i
 class VectorIndex:
     """Inner-product search over normalised vectors keyed by external string ids."""
 
-    def __init__(self, dimension: int, kind: str = "auto", approximate_threshold: int = 20_000) -> None:
-        if kind not in ("auto", "flat", "hnsw"):
-            raise ValueError(f"index kind must be 'auto', 'flat' or 'hnsw', not {kind!r}")
+    def __init__(
+        self,
+        dimension: int,
+        kind: str = "auto",
+        approximate_threshold: int = 20_000,
+        ivfpq_threshold: int = IVFPQ_THRESHOLD,
+    ) -> None:
+        if kind not in KINDS:
+            raise ValueError(f"index kind must be 'auto', 'flat', 'hnsw' or 'ivfpq', not {kind!r}")
         if dimension <= 0:
             raise ValueError(f"dimension must be positive, not {dimension}")
         self.dimension = dimension
         self.kind = kind
         self.approximate_threshold = approximate_threshold
+        self.ivfpq_threshold = ivfpq_threshold
         self.ef_search = HNSW_EF_SEARCH
         self.saved_token: str | None = None
         self._lock = threading.RLock()
@@ -344,6 +388,8 @@ class VectorIndex:
     def _choose_kind(self, count: int) -> str:
         if self.kind != "auto":
             return self.kind
+        if count >= self.ivfpq_threshold:
+            return "ivfpq"
         return "hnsw" if count >= self.approximate_threshold else "flat"
 
     def _new_faiss(self, kind: str) -> Any:
@@ -352,6 +398,8 @@ class VectorIndex:
             index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
             index.hnsw.efSearch = self.ef_search
             return index
+        if kind == "ivfpq":  # a placeholder until there are enough rows to train on (`_train_ivfpq`)
+            return _ivfpq_factory(self.dimension, 1)
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
 
     @property
@@ -413,6 +461,11 @@ class VectorIndex:
             pass  # the delta: searched exactly until the next snapshot folds it into the base
         elif self.kind_in_use == "hnsw":
             self._faiss.add(vectors)
+        elif self.kind_in_use == "ivfpq":
+            if self._faiss.is_trained:
+                self._faiss.add_with_ids(vectors, np.arange(start, needed, dtype=np.int64))
+            elif len(self._row_of) >= IVFPQ_MIN_TRAIN:
+                self._train_ivfpq()
         else:
             self._faiss.add_with_ids(vectors, np.arange(start, needed, dtype=np.int64))
         self._alive_bitmap = None
@@ -432,11 +485,30 @@ class VectorIndex:
         self._alive_bitmap = None
         self._version = next_version()
 
+    def _train_ivfpq(self) -> None:
+        """Train IVF-PQ on a seeded sample of the live rows, then add them all (the index is not frozen)."""
+        rows = np.flatnonzero(self._alive[: self._rows])
+        sample = rows
+        if len(rows) > IVFPQ_TRAIN_SAMPLE:
+            sample = np.sort(np.random.default_rng(0).choice(rows, IVFPQ_TRAIN_SAMPLE, replace=False))
+        index = _ivfpq_factory(self.dimension, ivf_lists(len(rows)))
+        index.train(np.ascontiguousarray(self._matrix[sample]))
+        for start in range(0, len(rows), 100_000):  # in chunks: no second copy of every vector
+            chunk = rows[start : start + 100_000]
+            index.add_with_ids(np.ascontiguousarray(self._matrix[chunk]), chunk.astype(np.int64))
+        self._faiss = index
+
     def _maybe_restructure(self) -> None:
-        """Compact when tombstones pass the ratio, or switch flat ↔ HNSW when 'auto' says so."""
+        """Compact when tombstones pass the ratio, or move up flat → HNSW → IVF-PQ when 'auto' says so."""
         dead = self._rows - len(self._row_of)
         wanted = self._choose_kind(len(self._row_of))
-        if (wanted == "hnsw" and self.kind_in_use == "flat") or dead > TOMBSTONE_RATIO * max(self._rows, 1):
+        upgrade = (wanted == "hnsw" and self.kind_in_use == "flat") or (
+            wanted == "ivfpq" and self.kind_in_use != "ivfpq"
+        )
+        untrained = (  # a loaded (frozen) small IVF-PQ index whose delta now has enough rows to train on
+            self.kind_in_use == "ivfpq" and not self._faiss.is_trained and len(self._row_of) >= IVFPQ_MIN_TRAIN
+        )
+        if upgrade or untrained or dead > TOMBSTONE_RATIO * max(self._rows, 1):
             self._rebuild(wanted)
 
     def _rebuild(self, kind: str) -> None:
@@ -456,7 +528,7 @@ class VectorIndex:
         if len(set(ids)) != len(ids):
             duplicate = next(external_id for external_id, n in Counter(ids).items() if n > 1)
             raise ValueError(f"duplicate id {duplicate!r} in build")
-        fresh = VectorIndex(self.dimension, self.kind, self.approximate_threshold)
+        fresh = VectorIndex(self.dimension, self.kind, self.approximate_threshold, self.ivfpq_threshold)
         fresh.ef_search = self.ef_search
         fresh._reset(len(ids))
         if ids:
@@ -481,12 +553,12 @@ class VectorIndex:
             self._kill([self._row_of[external_id] for external_id in set(ids) if external_id in self._row_of])
             self._maybe_restructure()
 
-    def configure(self, kind: str, approximate_threshold: int) -> None:
-        """Apply another kind/threshold (e.g. changed settings) without re-embedding anything."""
-        if kind not in ("auto", "flat", "hnsw"):
-            raise ValueError(f"index kind must be 'auto', 'flat' or 'hnsw', not {kind!r}")
+    def configure(self, kind: str, approximate_threshold: int, ivfpq_threshold: int = IVFPQ_THRESHOLD) -> None:
+        """Apply another kind/thresholds (e.g. changed settings) without re-embedding anything."""
+        if kind not in KINDS:
+            raise ValueError(f"index kind must be 'auto', 'flat', 'hnsw' or 'ivfpq', not {kind!r}")
         with self._lock:
-            self.kind, self.approximate_threshold = kind, approximate_threshold
+            self.kind, self.approximate_threshold, self.ivfpq_threshold = kind, approximate_threshold, ivfpq_threshold
             wanted = self._choose_kind(len(self._row_of))
             if wanted != self.kind_in_use:
                 self._rebuild(wanted)
@@ -533,13 +605,15 @@ class VectorIndex:
         return [(str(self._external[rows[i]]), float(scores[i])) for i in top]
 
     def _selector_params(self, selector: Any, k: int) -> Any:
+        if self.kind_in_use == "ivfpq":
+            return _faiss.SearchParametersIVF(sel=selector, nprobe=IVFPQ_NPROBE)
         if self.kind_in_use == "hnsw":
             return _faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
         return _faiss.SearchParameters(sel=selector)
 
     def _tombstone_selector(self) -> Any | None:
-        """For HNSW with removed rows: a bitmap of live rows (kept alive with the index state)."""
-        if (self.kind_in_use != "hnsw" and not self._frozen) or len(self._row_of) == self._rows:
+        """For HNSW/IVF-PQ with removed rows: a bitmap of live rows (kept alive with the index state)."""
+        if (self.kind_in_use == "flat" and not self._frozen) or len(self._row_of) == self._rows:
             return None
         if self._alive_bitmap is None:
             self._alive_bitmap = np.packbits(self._alive[: self._rows], bitorder="little")
@@ -571,6 +645,8 @@ class VectorIndex:
         """Best first; `allowed` restricts the search itself, so a narrow filter never starves it."""
         query = self._query(query)
         with self._lock:
+            if self.kind_in_use == "ivfpq":
+                return self._search_ivfpq(query, k, allowed)
             if allowed is not None:
                 rows, bitmap = self._allowed(allowed)
                 k = min(k, len(rows))
@@ -603,12 +679,42 @@ class VectorIndex:
                 return found
             return self._exact(query, np.flatnonzero(self._alive[: self._rows]), k)
 
+    def _search_ivfpq(self, query: np.ndarray, k: int, allowed: Collection[str] | None) -> list[tuple[str, float]]:
+        """IVF-PQ candidates (k·IVFPQ_K_FACTOR) re-scored exactly from the stored vectors, plus the delta."""
+        selector: Any
+        if allowed is not None:
+            rows, bitmap = self._allowed(allowed)
+            selector = faiss.IDSelectorBitmap(self._rows, faiss.swig_ptr(bitmap))
+        else:
+            rows, selector = None, self._tombstone_selector()
+        k = min(k, len(self._row_of) if rows is None else len(rows))
+        if k <= 0:
+            return []
+        if not self._faiss.is_trained or (rows is not None and len(rows) <= EXACT_FILTER_LIMIT):
+            return self._exact(query, np.flatnonzero(self._alive[: self._rows]) if rows is None else rows, k)
+        depth = min(k * IVFPQ_K_FACTOR, int(self._faiss.ntotal))
+        with one_omp_thread():
+            _, labels = self._faiss.search(query, depth, params=self._selector_params(selector, depth))
+        candidates = labels[0][labels[0] >= 0]
+        candidates = candidates[self._alive[candidates]]
+        if self._frozen:
+            delta = self._delta_rows()
+            if rows is not None:
+                delta = delta[np.isin(delta, rows)]
+            candidates = np.concatenate([candidates, delta])
+        found = self._exact(query, candidates, k)
+        if len(found) >= k:
+            return found
+        return self._exact(query, np.flatnonzero(self._alive[: self._rows]) if rows is None else rows, k)
+
     def search_many(self, queries: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """Unfiltered search for a batch of queries (one FAISS call)."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         if queries.ndim != 2 or queries.shape[1] != self.dimension:
             raise ValueError(f"queries must have shape (n, {self.dimension}), got {queries.shape}")
         with self._lock:
+            if self.kind_in_use == "ivfpq":
+                return [self._search_ivfpq(queries[row : row + 1], k, None) for row in range(len(queries))]
             k = min(k, len(self._row_of))
             if k <= 0 or len(queries) == 0:
                 return [[] for _ in range(len(queries))]
@@ -643,6 +749,8 @@ class VectorIndex:
         """
         base: Any = self._faiss if self._frozen else faiss.serialize_index(self._faiss).tobytes()
         delta = self._matrix[: self._rows - self._frozen].copy() if self._frozen else np.zeros((0, self.dimension))
+        if self.kind_in_use == "ivfpq":  # with the float16 vectors: the mapped base (immutable) or a copy
+            base = (base, self._base if self._frozen else self._matrix[: self._rows].astype(np.float16))
         rows = list(self._external)
         ids_bytes = json.dumps({"rows": rows}, ensure_ascii=False).encode("utf-8")
         meta = {
@@ -653,13 +761,18 @@ class VectorIndex:
             "kind": self.kind_in_use,
             "requested_kind": self.kind,
             "approximate_threshold": self.approximate_threshold,
+            "ivfpq_threshold": self.ivfpq_threshold,
             "hnsw": {"M": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": self.ef_search},
         }
+        if self.kind_in_use == "ivfpq":
+            meta["ivfpq"] = {"nprobe": IVFPQ_NPROBE, "k_factor": IVFPQ_K_FACTOR, "m": pq_subquantizers(self.dimension)}
         return base, delta, meta, ids_bytes
 
     def write_capture(self, folder: Path, captured: tuple[Any, np.ndarray, dict[str, Any], bytes]) -> str:
         """Commit a capture to `folder` atomically (see module docstring); returns and records its token."""
         base, delta, meta, ids_bytes = captured
+        if meta["kind"] == "ivfpq":
+            return self._write_ivfpq(folder, base, delta, meta, ids_bytes)
         if isinstance(base, bytes):
             faiss_bytes = base
         else:  # a mapped base plus its delta: an owned copy, the delta added in row order
@@ -670,6 +783,32 @@ class VectorIndex:
             del owned
         files = {"vectors": (".faiss", faiss_bytes), "ids": (".json", ids_bytes)}
         self.saved_token = write_bundle(folder, "vectors", files, meta, mapped=("vectors",))
+        return self.saved_token
+
+    def _write_ivfpq(
+        self, folder: Path, base: tuple[Any, np.ndarray], delta: np.ndarray, meta: dict[str, Any], ids_bytes: bytes
+    ) -> str:
+        """IVF-PQ (read into memory at load) + all rows' vectors as float16 .npy (mapped at load)."""
+        index, half = base
+        if isinstance(index, bytes):
+            faiss_bytes = index
+        else:  # a loaded base plus its delta, added under their row numbers
+            owned = faiss.deserialize_index(faiss.serialize_index(index))
+            if len(delta) and owned.is_trained:
+                first = len(half)
+                owned.add_with_ids(
+                    np.ascontiguousarray(delta, dtype=np.float32), np.arange(first, first + len(delta), dtype=np.int64)
+                )
+            faiss_bytes = faiss.serialize_index(owned).tobytes()
+            del owned
+            if len(delta):
+                half = np.concatenate([half, delta.astype(np.float16)])
+        files = {
+            "vectors": (".faiss", faiss_bytes),
+            "half": (".npy", npy_bytes(half)),
+            "ids": (".json", ids_bytes),
+        }
+        self.saved_token = write_bundle(folder, "vectors", files, meta, mapped=("vectors", "half"))
         return self.saved_token
 
     def save(self, folder: Path, model_id: str) -> None:
@@ -694,24 +833,45 @@ class VectorIndex:
             path = str(mapped_path(folder, manifest, "vectors"))
             # HNSW is mapped (shared page cache, nothing copied); a flat index is small and mutable.
             index = faiss.read_index(path, faiss.IO_FLAG_MMAP_IFC) if kind == "hnsw" else faiss.read_index(path)
-            loaded = cls(dimension, str(manifest.get("requested_kind", "auto")), int(manifest["approximate_threshold"]))
+            loaded = cls(
+                dimension,
+                str(manifest.get("requested_kind", "auto")),
+                int(manifest["approximate_threshold"]),
+                int(manifest.get("ivfpq_threshold", IVFPQ_THRESHOLD)),
+            )
+            half = load_npy(folder, manifest, "half") if kind == "ivfpq" else None
         except (KeyError, TypeError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
             raise IndexCorruptError(f"index in {folder} cannot be read: {exc}") from exc
         if index.d != dimension:
             raise IndexModelMismatchError(f"index in {folder} has dimension {index.d}, manifest says {dimension}")
         loaded.ef_search = int(manifest.get("hnsw", {}).get("ef_search", HNSW_EF_SEARCH))
         try:
-            loaded._restore(index, kind, rows, folder)
+            loaded._restore(index, kind, rows, folder, half)
         except (AttributeError, IndexError, TypeError, ValueError, RuntimeError) as exc:
             raise IndexCorruptError(f"index in {folder} does not match its manifest: {exc}") from exc
         loaded.saved_token = str(manifest["token"])
         return loaded
 
-    def _restore(self, index: Any, kind: str, rows: list[str | None], folder: Path) -> None:
+    def _restore(
+        self, index: Any, kind: str, rows: list[str | None], folder: Path, half: np.ndarray | None = None
+    ) -> None:
         alive_rows = [row for row, external_id in enumerate(rows) if external_id is not None]
         self._reset(len(rows))
         self.kind_in_use = kind
         self._faiss = index
+        if kind == "ivfpq":  # codes in memory, vectors float16 mapped: a frozen base like HNSW's
+            if half is None or half.shape != (len(rows), self.dimension) or index.ntotal > len(rows):
+                raise IndexCorruptError(f"index in {folder}: the IVF-PQ files do not match {len(rows)} rows")
+            self._frozen = len(rows)
+            self._base = half
+            self._matrix = np.zeros((16, self.dimension), dtype=np.float32)
+            self._alive = np.zeros(max(len(rows), 16), dtype=bool)
+            self._alive[alive_rows] = True
+            self._external = shared_list(rows)
+            self._row_of = row_map(self._external, alive_rows)
+            if len(self._row_of) != len(alive_rows):
+                raise IndexCorruptError(f"index in {folder}: duplicate ids in the id map")
+            return
         if kind == "hnsw":
             if index.ntotal != len(rows):
                 raise IndexCorruptError(f"index in {folder}: {index.ntotal} vectors for {len(rows)} rows")
