@@ -1,4 +1,4 @@
-"""Compact lexical postings at scale (impact-ordered, truncated, float16): same answers, smaller snapshot.
+"""Compact lexical postings at scale (impact-ordered, truncated, one byte a weight): same answers, smaller snapshot.
 
 The threshold is lowered so that 3,000 documents count as "at scale"; the product's collections stay
 below COMPACT_POSTINGS_FROM and keep the exact postings (tests/test_lexical.py).
@@ -60,7 +60,7 @@ def test_compact_postings_give_exact_scores_and_nearly_the_exhaustive_top_10(at_
     index = LexicalIndex()
     index.build(ids, texts)
     postings = index._feature_major()
-    assert isinstance(postings, ImpactPostings) and postings.data.dtype == np.float16
+    assert isinstance(postings, ImpactPostings) and postings.data.dtype == np.uint8 and postings.scale is not None
     assert postings.nnz < 0.6 * index._matrix().nnz  # common n-grams keep only their 200 strongest documents
     lengths = np.diff(postings.indptr)
     assert lengths.max() <= 0.1 * 3_000
@@ -86,7 +86,7 @@ def test_compact_snapshot_round_trip_is_smaller_and_answers_the_same(at_scale: N
     before = [index.search(query, 10) for query in QUERIES]
     index.save(tmp_path)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["lexical_format"] == 2 and manifest["postings"] == "impact-float16"
+    assert manifest["lexical_format"] == 2 and manifest["postings"] == "impact-uint8"
     postings_bytes = sum(e["bytes"] for name, e in manifest["files"].items() if name.startswith("by_feature"))
     rows_bytes = sum(e["bytes"] for name, e in manifest["files"].items() if name.startswith("matrix"))
     assert postings_bytes < 0.4 * rows_bytes
@@ -101,6 +101,23 @@ def test_compact_snapshot_round_trip_is_smaller_and_answers_the_same(at_scale: N
     assert loaded.shared_terms("désalinisation de l'eau de mer", "NEW")
 
 
+def test_a_float16_compact_snapshot_of_the_first_format_still_loads(at_scale: None, tmp_path: Path) -> None:
+    ids, texts = corpus(3_000, seed=4)
+    index = LexicalIndex()
+    index.build(ids, texts)
+    quantised = index._feature_major()
+    assert isinstance(quantised, ImpactPostings) and quantised.scale is not None
+    lengths = np.diff(quantised.indptr)
+    weights = quantised.data.astype(np.float32) * np.repeat(quantised.scale, lengths)
+    index._by_feature = ImpactPostings(quantised.indptr, quantised.indices, weights.astype(np.float16), 3_000)
+    before = [index.search(query, 10) for query in QUERIES]
+    index.save(tmp_path)
+    assert json.loads((tmp_path / "manifest.json").read_text())["postings"] == "impact-float16"
+    loaded = LexicalIndex.load(tmp_path)
+    assert isinstance(loaded._by_feature, ImpactPostings) and loaded._by_feature.data.dtype == np.float16
+    assert [loaded.search(query, 10) for query in QUERIES] == before
+
+
 def test_below_the_threshold_nothing_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     """The product's scales keep the exact CSR postings and the same results."""
     ids, texts = corpus(2_500, seed=3)
@@ -109,7 +126,7 @@ def test_below_the_threshold_nothing_changes(monkeypatch: pytest.MonkeyPatch) ->
     assert not isinstance(index._feature_major(), ImpactPostings)
     exact = [index.search(query, 10) for query in QUERIES]
     monkeypatch.setattr(lexical, "COMPACT_POSTINGS_FROM", 2_000)
-    monkeypatch.setattr(lexical, "COMMON_POSTINGS_CAP", 10_000)  # nothing cut: only float16 weights differ
+    monkeypatch.setattr(lexical, "COMMON_POSTINGS_CAP", 10_000)  # nothing cut: only the quantised weights differ
     monkeypatch.setattr(lexical, "COMPACT_PROBE_FEATURES", lexical.MAX_PROBE_FEATURES)  # the same probe
     monkeypatch.setattr(lexical, "SHORTLIST_FACTOR", 4)  # and the same shortlist
     compact = LexicalIndex()

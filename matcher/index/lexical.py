@@ -49,7 +49,7 @@ CHAR_PREFIX = 300  # char n-grams of the first characters only: title and openin
 # scale, and a shortlist is re-scored exactly: 2.5x faster for long queries, same top 50 on 100k docs.
 COMMON_FEATURE_SHARE = 0.1
 SKIP_COMMON_FROM = 2_000  # below this many documents a full scan is cheap
-# From this many documents the postings are compact (matcher.index.impact_postings): float16 weights,
+# From this many documents the postings are compact (matcher.index.impact_postings): one-byte weights,
 # impact-ordered, very common features cut after their COMMON_POSTINGS_CAP strongest documents; a query
 # probes its COMPACT_PROBE_FEATURES strongest features and its shortlist (SHORTLIST_FACTOR x k) is
 # re-scored exactly from the rows, mapped on disk. Below it nothing changes: the product and the
@@ -517,18 +517,22 @@ class LexicalIndex:
         files: dict[str, tuple[str, bytes]] = {"vectorizers": (".joblib", model.getvalue()), "ids": (".json", ids)}
         compact = isinstance(by_feature, ImpactPostings)
         for name, part in (("matrix", matrix), ("by_feature", by_feature)):
-            weights = np.float16 if compact and name == "by_feature" else np.float32
+            weights = part.data.dtype if compact and name == "by_feature" else np.float32
             files[f"{name}.data"] = (".npy", npy_bytes(part.data.astype(weights, copy=False)))
             files[f"{name}.indices"] = (".npy", npy_bytes(part.indices.astype(np.int32, copy=False)))
             files[f"{name}.indptr"] = (".npy", npy_bytes(part.indptr.astype(np.int64, copy=False)))
         files["frequency"] = (".npy", npy_bytes(np.asarray(frequency, dtype=np.int64)))
+        scale = by_feature.scale if isinstance(by_feature, ImpactPostings) else None
+        quantised = scale is not None
+        if scale is not None:
+            files["by_feature.scale"] = (".npy", npy_bytes(scale.astype(np.float32, copy=False)))
         meta: dict[str, Any] = {
             "count": sum(1 for i in rows if i is not None),
             "rows": len(rows),
             "features": int(matrix.shape[1]),
         }
         if compact:  # lexical format 2; snapshots without the key hold a CSR transpose (format 1)
-            meta |= {"lexical_format": 2, "postings": "impact-float16"}
+            meta |= {"lexical_format": 2, "postings": "impact-uint8" if quantised else "impact-float16"}
         mapped = [name for name in files if name.startswith(("matrix.", "by_feature.", "frequency"))]
         self.saved_token = write_bundle(folder, "lexical", files, meta, mapped=mapped)
         return self.saved_token
@@ -555,11 +559,12 @@ class LexicalIndex:
                 matrix = sp.csr_matrix(sp.load_npz(io.BytesIO(contents["matrix"])), dtype=np.float32)
             else:
                 matrix = cls._mapped_csr(folder, manifest, "matrix", shape)
-                if manifest.get("postings") == "impact-float16":
+                if manifest.get("postings") in ("impact-uint8", "impact-float16"):
                     indptr, indices, data = (
                         load_npy(folder, manifest, f"by_feature.{p}") for p in ("indptr", "indices", "data")
                     )
-                    by_feature = ImpactPostings(indptr, indices, data, documents=shape[0])
+                    scale = load_npy(folder, manifest, "by_feature.scale") if data.dtype == np.uint8 else None
+                    by_feature = ImpactPostings(indptr, indices, data, documents=shape[0], scale=scale)
                 else:
                     by_feature = cls._mapped_csr(folder, manifest, "by_feature", (shape[1], shape[0]))
                 # Snapshots from before the postings were pruned hold the full transpose and no frequencies.
