@@ -276,7 +276,7 @@ def train(
             analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=fold, lowercase=False, min_df=2
         )
         matrix = vectorizer.fit_transform([all_texts[i] for i in rows])
-        model = LinearSVC(C=c).fit(matrix, [all_groups[i] for i in rows])
+        model = LinearSVC(C=c, random_state=seed).fit(matrix, [all_groups[i] for i in rows])  # liblinear shuffles
         return vectorizer, model
 
     vectorizer, model = fit([i for i in range(len(all_texts)) if i not in held])
