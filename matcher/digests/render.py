@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 
@@ -24,7 +23,6 @@ from matcher.digests.messages import feature_label, language, words
 from matcher.digests.views import BatchContent
 from matcher.i18n import format_datetime, format_week, render_coded, translate, zone_city
 from matcher.i18n import format_money as _format_money
-from matcher.ranking.calibration import calibrator_or_identity
 from matcher.settings import Settings
 from matcher.store import Digest
 from matcher.text import single_line
@@ -175,7 +173,7 @@ def _cpv_name(pair: dict[str, Any], lang: str) -> str:
     return cpv_label(str(pair["tender_code"]), "ar") if lang == "ar" else str(pair["label"])
 
 
-def _why(item: dict[str, Any], lang: str, direction: str = "tender_for_startup") -> dict[str, Any]:
+def _why(item: dict[str, Any], lang: str) -> dict[str, Any]:
     explanation = item["explanation"]
     cpv = explanation.get("cpv_matches") or []
     return {
@@ -185,15 +183,14 @@ def _why(item: dict[str, Any], lang: str, direction: str = "tender_for_startup")
         "gaps": gaps(explanation, lang),
         "eligibility_known": bool(explanation.get("eligibility")),
         "note": item["note"],
-        "grade": grade_words(float(item["score"] or 0), direction, lang),
+        "grade": grade_words(item["grade"], lang),
     }
 
 
-def grade_words(score: float, direction: str, lang: str) -> str:
-    """The calibrated grade of a stored score, in the reader's words (never the raw score)."""
-    calibrator = calibrator_or_identity()
-    grade = calibrator.grade_of(float(calibrator.probability(direction, np.array([score]))[0])) or "possible"
-    return translate(lang, f"mail_grade_{grade}")
+def grade_words(grade: str, lang: str) -> str:
+    """The item's calibrated grade (`views.grade_of_score`) in the reader's words, never the raw score; an
+    item under the floor is only there because staff added it by hand: it reads as possible."""
+    return translate(lang, f"mail_grade_{'possible' if grade == 'below_floor' else grade}")
 
 
 def _tender_facts(tender: dict[str, Any], lang: str, settings: Settings) -> dict[str, Any]:
@@ -233,6 +230,6 @@ def _buyer_groups(items: list[dict[str, Any]], lang: str, settings: Settings) ->
                 # no contact e-mail: only staff and the startup itself see it (the buyer asks through
                 # Tremplin and the startup consents)
             }
-            | _why(item, lang, "supplier_for_tender")
+            | _why(item, lang)
         )
     return list(groups.values())
