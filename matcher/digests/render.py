@@ -135,7 +135,7 @@ def reasons(explanation: dict[str, Any], lang: str, top: int = 3) -> list[str]:
     found: list[str] = []
     for feature in explanation.get("features") or []:
         name = feature.get("name")
-        if name == "eligibility" or (feature.get("contribution") or 0) <= 0:
+        if name == "eligibility" or (feature.get("contribution") or 0) <= 0 or feature.get("evidence") is False:
             continue
         label = feature_label(str(name), lang) or feature.get("label") or name
         if label not in found:

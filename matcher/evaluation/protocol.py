@@ -313,6 +313,30 @@ def tender_record(award: Award, now: datetime = EVAL_NOW) -> dict[str, Any]:
     }
 
 
+def past_tender_record(award: Award, now: datetime = EVAL_NOW) -> dict[str, Any]:
+    """A profile's past award as the awarded tender an award import stores (its winners come apart)."""
+    record = tender_record(award, now)
+    record.update(status="awarded", published_at=now - timedelta(days=365), deadline_at=None)
+    return record
+
+
+def past_awards(result: Split) -> dict[str, list[tuple[str, float | None]]]:
+    """Tender id → (supplier key, amount) of each profile award: the suppliers' verified contracts.
+
+    Held-out awards are never among them (a profile is built from the other awards only)."""
+    winners: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
+    for key in result.suppliers:
+        for award in result.profiles[key]:
+            if all(k != key for k, _ in winners[tender_id(award)]):
+                winners[tender_id(award)].append((key, award.amount))
+    return dict(winners)
+
+
+def past_tender_records(result: Split, now: datetime = EVAL_NOW) -> list[dict[str, Any]]:
+    by_id = {tender_id(a): a for key in result.suppliers for a in result.profiles[key]}
+    return [past_tender_record(by_id[t], now) for t in sorted(by_id, key=lambda t: by_id[t].index)]
+
+
 def startup_records(result: Split) -> list[dict[str, Any]]:
     return [startup_record(key, result.names[key], result.profiles[key]) for key in result.suppliers]
 

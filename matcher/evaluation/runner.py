@@ -28,6 +28,8 @@ from matcher.evaluation.protocol import (
     Award,
     Split,
     load_awards,
+    past_awards,
+    past_tender_records,
     split,
     startup_id,
     startup_records,
@@ -38,6 +40,8 @@ from matcher.evaluation.regimes import apply as apply_regime
 from matcher.index.embedding import Embedder, load_embedder
 from matcher.ingest import ingest_records
 from matcher.ingest.cpv_catalogue import load_cpv_catalogue
+from matcher.ingest.suppliers import apply_awards
+from matcher.ingest.validate import AwardDraft
 from matcher.ranking.results import TenderFilters
 from matcher.settings import Settings, get_settings
 from matcher.store import Startup, Store, Tender
@@ -167,19 +171,45 @@ def default_cpv_list(awards: str | Path) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def populate(store: Store, data: Split, cpv_list: Path | None = None, now: datetime = EVAL_NOW) -> None:
-    """CPV labels, profiles and held-out tenders, through the same loaders as any file a hub imports."""
+def populate(
+    store: Store, data: Split, cpv_list: Path | None = None, now: datetime = EVAL_NOW, history: bool = True
+) -> None:
+    """CPV labels, profiles and held-out tenders, through the same loaders as any file a hub imports.
+
+    With `history`, each profile's past awards are stored as awarded tenders with their award rows,
+    as an award import leaves them: the suppliers' verified contracts (places, trades, sizes).
+    """
     if cpv_list is not None:
         load_cpv_catalogue(store, cpv_list)
     _check(ingest_records(store, "startups", startup_records(data), source="eval"), "startup")
     _check(ingest_records(store, "tenders", tender_records(data, now), source="eval"), "tender")
+    if history:
+        _check(ingest_records(store, "tenders", past_tender_records(data, now), source="eval"), "past tender")
+        record_awards(store, data)
+
+
+def record_awards(store: Store, data: Split) -> None:
+    """Award rows of the profiles' past contracts, through the importers' own `apply_awards`."""
+    winners = past_awards(data)
+    with store.session() as session:
+        tenders = {t.external_id: t for t in session.scalars(select(Tender).where(Tender.external_id.in_(winners)))}
+        batch = [
+            (tenders[tender], [AwardDraft(startup_id(key), data.names[key], amount) for key, amount in keys])
+            for tender, keys in winners.items()
+        ]
+        apply_awards(session, batch, "eval")
 
 
 @contextmanager
 def workspace(
-    data: Split, base: Settings, embedder: Embedder, cpv_list: Path | None = None, inferrer: Any = None
+    data: Split,
+    base: Settings,
+    embedder: Embedder,
+    cpv_list: Path | None = None,
+    inferrer: Any = None,
+    history: bool = True,
 ) -> Iterator[Any]:
-    """A loaded Engine over a temporary store holding only this split."""
+    """A loaded Engine over a temporary store holding only this split (`history`: see `populate`)."""
     from matcher.ranking.engine import Engine
 
     with tempfile.TemporaryDirectory(prefix="tremplin-eval-") as folder:
@@ -188,7 +218,7 @@ def workspace(
         store = Store(settings)
         try:
             store.migrate()
-            populate(store, data, cpv_list)
+            populate(store, data, cpv_list, history=history)
             engine = Engine(store, settings, embedder)
             if inferrer is not None:
                 engine.use_cpv_inferrer(inferrer)
@@ -320,7 +350,9 @@ def run_regime(
 ) -> tuple[RegimeResult, str, baselines.Problem]:
     """One regime of the split through a fresh store: shipped weights, cross-validated weights, baselines."""
     variant = apply_regime(regime, data)
-    with workspace(variant, base, embedder, cpv_list, inferrer) as engine:
+    # A thin profile is a founder on day one: one title typed in, no verified contract behind it.
+    history = regime != "thin_profile"
+    with workspace(variant, base, embedder, cpv_list, inferrer, history) as engine:
         buyer, startup = engine_ranks(engine, variant)
         shipped = Row("engine (shipped weights)", summarize(buyer), summarize(startup))
         cv, calibrated = cross_validated(engine, variant, folds)

@@ -20,6 +20,7 @@ from matcher.index.shared_ids import row_map
 from matcher.ranking.columns import TenderColumns, TenderView
 from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
 from matcher.store import Startup, Tender
+from matcher.store.contract_history import NO_HISTORY, ContractHistory, contract_histories
 from matcher.store.documents import startup_text, tender_text
 from matcher.store.profile import TrustCounts, public_contracts_by_division, trust_counts
 from matcher.text import fold
@@ -127,6 +128,7 @@ class StartupRecord:
     buyer_confirmed: int = 0
     declared: int = 0
     public_divisions: tuple[tuple[str, int], ...] = ()
+    contracts: ContractHistory = NO_HISTORY  # places, trades and sizes of the verified contracts
     summary: str = ""
     inferred_cpv: tuple[InferredCode, ...] = ()
     description: str = ""
@@ -170,6 +172,7 @@ def with_trust(session: Session, rows: list[Startup]) -> list[StartupRecord]:
     ids = [row.id for row in rows]
     counts: dict[int, TrustCounts] = {}
     divisions: dict[int, dict[str, int]] = {}
+    histories = contract_histories(session, ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         counts.update(trust_counts(session, chunk))
@@ -178,6 +181,8 @@ def with_trust(session: Session, rows: list[Startup]) -> list[StartupRecord]:
     for row in rows:
         record = StartupRecord.from_row(row)
         tiers = counts.get(row.id)
+        if row.id in histories:
+            record = replace(record, contracts=histories[row.id])
         if tiers is not None:
             record = replace(
                 record,

@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 _FIELDS = tuple(field.name for field in fields(TenderRecord))
 
 BUNDLE = "catalogue"
-VERSION = 5  # 3: records carry inferred CPV codes and CPV-group topics; 4: tenders saved by column;
-# 5: records carry their topics per CPV division
+VERSION = 6  # 3: records carry inferred CPV codes and CPV-group topics; 4: tenders saved by column;
+# 5: records carry their topics per CPV division; 6: startups carry their verified contracts' history
 # Repeated short values: one shared string each instead of one per tender.
 _SHARED_STRINGS = ("buyer_id", "buyer_name", "buyer_kind", "region", "city", "currency", "status", "language")
 _STATE_COLUMNS = {"id", "startup_id", "status", "public", "updated_at", "verified", "confirmed_at"}

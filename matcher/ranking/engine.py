@@ -32,6 +32,7 @@ from matcher.ranking.features import (
     QUERY_FEATURES,
     SUPPLIER_FEATURES,
     TENDER_FEATURES,
+    assumed_features,
     public_track_record,
     set_case_columns,
     supplier_features,
@@ -592,6 +593,7 @@ class Engine:
                 names, matrix[i], parts[i],
                 self.indexes.startup_lexical.shared_terms(query_text, record.external_id), pairs, eligibility,
                 track_record=track_record_note(division, contracts, self.cpv_labels),
+                assumed=assumed_features(record, names),
             )  # fmt: skip
             matches.append(
                 SupplierMatch(

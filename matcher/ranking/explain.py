@@ -46,17 +46,19 @@ def explain(
     eligibility: Eligibility | None,
     top: int = 3,
     track_record: Reason | None = None,
+    assumed: frozenset[str] = frozenset(),
 ) -> Explanation:
+    """`assumed`: features valued for lack of data (kept in the list, which sums to the score; never a reason)."""
     order = np.argsort(-contributions)
     features = [
         FeatureContribution(
             name=names[i], label=LABELS[names[i]], value=round(float(values[i]), 3),
-            contribution=round(float(contributions[i]), 4),
+            contribution=round(float(contributions[i]), 4), evidence=names[i] not in assumed,
         )
         for i in order
         if contributions[i] > 0
     ]  # fmt: skip
-    reasons = [f.label for f in features[:top] if f.name != "eligibility"]
+    reasons = [f.label for f in features if f.name != "eligibility" and f.evidence][:top]
     # The API's English sentence; pages and e-mails rebuild it in the reader's language from `features`.
     summary = translate("en", "fits_because", reasons=", ".join(reasons)) if reasons else translate("en", "weak_fit")
     if shared_terms:

@@ -49,6 +49,11 @@ class FeatureContribution(BaseModel):
     label: str = Field(description="Readable name of the feature (English; its message key is 'feat_<name>').")
     value: float = Field(description="Raw feature value, usually in [0, 1].")
     contribution: float = Field(description="Weight x value: its share of the score.")
+    evidence: bool = Field(
+        default=True,
+        description="False when the value is assumed for lack of data on this candidate (e.g. no verified "
+        "contract yet: a typical value); such a feature is never given as a reason.",
+    )
 
 
 class CPVMatchOut(BaseModel):
