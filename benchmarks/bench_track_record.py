@@ -1,10 +1,9 @@
 """Does the buyer-side track-record feature earn a weight? Buyer HR@10 / MRR@10 on DECP, by its weight.
 
-`tremplin eval decp` builds hold-out profiles through ingestion, without award rows, so the engine sees no
-verified contract there and the feature is constant. Here each profile's other awards (official DECP
-records, all with public buyers) give it its verified contracts per CPV division, as linked awards would
-in production; then the buyer side is ranked with the shipped weights plus `track_record` at several
-weights. Prints one row per weight (no assertion).
+The evaluation's workspace stores each profile's other awards (official DECP records, all with public
+buyers) as its verified contracts, as an award import does, so `track_record` counts them per CPV
+division; the buyer side is ranked with the shipped weights, `track_record` set to several weights.
+Prints one row per weight (no assertion).
 
     .venv/bin/python benchmarks/bench_track_record.py ../shared/data/decp-2019-dev.json
 """
@@ -12,8 +11,6 @@ weights. Prints one row per weight (no assertion).
 from __future__ import annotations
 
 import argparse
-from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 from matcher.evaluation.metrics import first_relevant_rank, summarize
@@ -27,20 +24,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--weights", default="0,0.02,0.05,0.1,0.2")
+    parser.add_argument("--weights", default="0,0.01,0.02,0.05,0.1,0.2")
     args = parser.parse_args()
     settings = get_settings()
     data = split(load_awards(args.file), args.seed)
     embedder = cached_embedder(settings, settings.embedder)
     with workspace(data, settings, embedder, default_cpv_list(args.file)) as engine:
-        for key, awards in data.profiles.items():
-            record = engine.catalogue.startups.get(startup_id(key))
-            if record is None:
-                continue
-            divisions = Counter(a.cpv_code[:2] for a in awards if a.cpv_code)
-            engine.catalogue.startups[startup_id(key)] = replace(
-                record, public_divisions=tuple(sorted(divisions.items()))
-            )
         shipped = engine.scorer
         print(f"{len(data.winners)} held-out tenders, {len(data.suppliers)} suppliers; weights {shipped.version}")
         print("track_record weight | buyer HR@10 | buyer MRR@10")
@@ -50,7 +39,9 @@ def main() -> None:
             engine.scorer = LinearScorer(shipped.version, tables)
             ranks = []
             for tender, winners in sorted(data.winners.items()):
-                matches = engine.suppliers_for_tender(tender, limit=TOP, include_ineligible=True, now=EVAL_NOW)
+                matches = engine.suppliers_for_tender(
+                    tender, limit=TOP, include_ineligible=True, now=EVAL_NOW, min_grade="any"
+                )
                 ranks.append(
                     first_relevant_rank([m.startup_id for m in matches], {startup_id(w) for w in winners}, TOP)
                 )

@@ -43,6 +43,10 @@ HARD_NEGATIVES = 50
 # query against French profiles shares no term with them): meaning keeps at least this share.
 SEMANTIC_FLOOR = 0.15
 SIDE_OF = {"supplier_for_tender": "buyer", "tender_for_startup": "startup"}
+# Kept at its hand-set weight (0) whatever the data says: a count of past public contracts favours
+# incumbents over first references (benchmarks/bench_track_record.py); it feeds the explanation's
+# "2 verified public contracts in IT services" note. The share features (track_region…) are learned.
+NOT_LEARNED = ("track_record",)
 
 
 @dataclass
@@ -58,7 +62,9 @@ class Queries:
     def learnable(self) -> list[int]:
         """Columns that vary within at least one query (the others carry no ranking signal here)."""
         spread = self.features.max(axis=1) - self.features.min(axis=1)
-        return [i for i in range(len(self.names)) if float(spread[:, i].max()) > 1e-6]
+        return [
+            i for i in range(len(self.names)) if float(spread[:, i].max()) > 1e-6 and self.names[i] not in NOT_LEARNED
+        ]
 
 
 @dataclass
