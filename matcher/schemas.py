@@ -17,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeFloat,
-    NonNegativeInt,
     field_validator,
     model_validator,
 )
@@ -209,6 +208,10 @@ Description = Annotated[str, BeforeValidator(_text), Field(max_length=DESCRIPTIO
 HttpUrl = Annotated[Annotated[str, Field(max_length=URL_MAX)] | None, BeforeValidator(_http_url)]
 OptDateTime = Annotated[datetime | None, BeforeValidator(_to_datetime)]
 OptInt = Annotated[int | None, BeforeValidator(_to_int)]
+# Counts are bounded well above any real value and below what a 64-bit database column holds, so an
+# absurd number is a 422 naming the field, never a database error.
+COUNT_MAX = 10_000_000
+Count = Annotated[int, Field(ge=0, le=COUNT_MAX)]
 OptFloat = Annotated[float | None, BeforeValidator(_none_if_missing)]
 Currency = Annotated[
     str, BeforeValidator(lambda v: "MAD" if _is_missing(v) else str(v).strip().upper()), Field(max_length=8)
@@ -268,11 +271,11 @@ class StartupIn(_Input):
     city: OptStr = None
     region: OptStr = None
     founding_year: Annotated[Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator(_to_int)] = None
-    headcount: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
+    headcount: Annotated[Count | None, BeforeValidator(_to_int)] = None
     annual_revenue: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
     revenue_currency: Currency = "MAD"
     certifications: StrList = Field(default_factory=list, examples=[["ISO 27001"]])
-    references_count: Annotated[int, BeforeValidator(lambda v: 0 if _is_missing(v) else _to_int(v)), Field(ge=0)] = 0
+    references_count: Annotated[Count, BeforeValidator(lambda v: 0 if _is_missing(v) else _to_int(v))] = 0
     references: TitleList = Field(default_factory=list)
     labels: StrList = Field(default_factory=list, examples=[["Technopark Casablanca"]])
     languages: StrList = Field(default_factory=list, examples=[["fr", "ar", "en"]])
@@ -289,7 +292,7 @@ class StartupIn(_Input):
 
 
 class LotIn(_Input):
-    lot_number: Annotated[int, BeforeValidator(_to_int), Field(ge=0)]
+    lot_number: Annotated[Count, BeforeValidator(_to_int)]
     title: Title = Field(min_length=1, max_length=TITLE_MAX)
     description: Description = ""
     cpv_codes: CPVList = Field(default_factory=list)
@@ -318,9 +321,9 @@ class TenderIn(_Input):
     procedure: OptStr = None
     language: Annotated[Language | None, BeforeValidator(_lower_code)] = None
     source_url: HttpUrl = None
-    min_years_in_business: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
+    min_years_in_business: Annotated[Annotated[int, Field(ge=0, le=200)] | None, BeforeValidator(_to_int)] = None
     min_revenue: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None
-    min_references: Annotated[NonNegativeInt | None, BeforeValidator(_to_int)] = None
+    min_references: Annotated[Count | None, BeforeValidator(_to_int)] = None
     required_certifications: StrList = Field(default_factory=list)
     reserved_for_sme: Annotated[bool, BeforeValidator(lambda v: False if _is_missing(v) else _to_bool(v))] = False
     guarantee_amount: Annotated[NonNegativeFloat | None, BeforeValidator(_none_if_missing)] = None

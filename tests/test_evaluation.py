@@ -23,12 +23,13 @@ from matcher.evaluation.protocol import (
     split,
     startup_id,
     startup_records,
+    tender_id,
     tender_records,
 )
 from matcher.evaluation.runner import populate, run
 from matcher.evaluation.train import Queries, cross_validate, fit, to_weights
 from matcher.settings import Settings
-from matcher.store import Startup, Store, Tender
+from matcher.store import Award, Startup, Store, Tender
 
 # ---------------------------------------------------------------------------------------------
 # metrics
@@ -181,6 +182,32 @@ def test_no_held_out_award_leaks_into_the_stored_profiles(store: Store) -> None:
         tender = tenders[data.tender_of(key)]
         assert tender.status == "open" and tender.deadline_at is not None and tender.deadline_at > EVAL_NOW
         assert tender.title == held.title and tender.cpv_codes == [held.cpv_code]
+
+
+def test_profile_awards_are_stored_as_verified_contracts_and_no_held_out_one_is(store: Store) -> None:
+    data = split(parse_awards(market()), seed=3)
+    populate(store, data)
+    with store.session() as session:
+        won = {
+            (startup, tender, status)
+            for startup, tender, status in session.execute(
+                select(Startup.external_id, Tender.external_id, Tender.status)
+                .join(Award, Award.startup_id == Startup.id)
+                .join(Tender, Tender.id == Award.tender_id)
+            )
+        }
+    expected = {(startup_id(k), tender_id(a), "awarded") for k in data.suppliers for a in data.profiles[k]}
+    assert won == expected
+    held_out = {data.tender_of(k) for k in data.suppliers}
+    assert not held_out & {tender for _, tender, _ in won}
+
+
+def test_the_incumbency_count_is_never_learned() -> None:
+    features = np.random.default_rng(0).random((10, 6, 2)).astype(np.float32)
+    queries = Queries(
+        "supplier_for_tender", ("semantic", "track_record"), features, np.eye(10, 6, dtype=bool), np.arange(10)
+    )
+    assert queries.learnable() == [0]
 
 
 def test_profiles_use_only_the_other_awards_on_the_real_file(decp_dev: Path) -> None:

@@ -16,6 +16,17 @@ BAD_WRITES = [
     ("POST", "/startups", {"external_id": "S-X", "name": "X", "contact_email": "nobody"}, "body.contact_email"),
     ("POST", "/startups", {"external_id": "S-X", "name": "X", "founding_year": 1492}, "body.founding_year"),
     ("POST", "/startups", {"external_id": "S-X", "name": "X", "favourite_colour": "blue"}, "body.favourite_colour"),
+    # numbers beyond what a database column holds: a 422 on the field, not a server error
+    ("POST", "/startups", {"external_id": "S-X", "name": "X", "references_count": 10**30}, "body.references_count"),
+    ("POST", "/startups", {"external_id": "S-X", "name": "X", "headcount": 2**63}, "body.headcount"),
+    ("POST", "/tenders", {"external_id": "T-X", "title": "X", "min_references": 10**20}, "body.min_references"),
+    (
+        "POST",
+        "/tenders",
+        {"external_id": "T-X", "title": "X", "min_years_in_business": 5000},
+        "body.min_years_in_business",
+    ),
+    ("PATCH", "/startups/S-PAY", {"references_count": 10**30}, "body.references_count"),
     ("PATCH", "/startups/S-PAY", {"headcount": -3}, "body.headcount"),
     ("PATCH", "/startups/S-PAY", {"name": None}, "body.name"),
     ("PATCH", "/startups/S-PAY", {"external_id": "S-OTHER"}, "body.external_id"),
