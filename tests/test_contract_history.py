@@ -68,7 +68,7 @@ def test_size_fit_is_one_at_the_usual_size_and_makes_no_claim_without_evidence()
 
 
 def test_supplier_features_read_the_history_against_the_tender() -> None:
-    tender = replace(TENDER, region="Souss-Massa", cpv_codes=("45261000",), estimated_value=150_000.0, currency="MAD")
+    tender = TENDER._replace(region="Souss-Massa", cpv_codes=("45261000",), estimated_value=150_000.0, currency="MAD")
     local = replace(
         STARTUP,
         contracts=ContractHistory(

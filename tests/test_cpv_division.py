@@ -29,7 +29,7 @@ def test_a_supplier_of_the_tenders_trade_ranks_above_one_of_another_all_else_equ
         pytest.skip("no shipped CPV inference model")
     catalogue = Catalogue(inferrer)
     tender = catalogue._tenders_with_codes(
-        [replace(TENDER, title="Travaux de plomberie et remplacement des sanitaires", cpv_codes=())]
+        [TENDER._replace(title="Travaux de plomberie et remplacement des sanitaires", cpv_codes=())]
     )[0]
     base = replace(STARTUP, cpv_codes=(), sectors=(), tags=(), text="", description="")
     painter = catalogue._startup_with_codes(

@@ -35,39 +35,39 @@ def test_no_requirement_is_eligible_without_reasons() -> None:
 
 
 def test_missing_certification_is_a_gap_named_in_the_reason() -> None:
-    result = assess(STARTUP, replace(TENDER, required_certifications=("ISO 27001",)), NOW)
+    result = assess(STARTUP, TENDER._replace(required_certifications=("ISO 27001",)), NOW)
     assert result.status == EligibilityStatus.eligible_with_gaps
     assert result.reasons == ["requires ISO 27001, not in your profile"]
 
 
 def test_certification_matching_ignores_case_and_spacing() -> None:
-    result = assess(STARTUP, replace(TENDER, required_certifications=("iso9001",)), NOW)
+    result = assess(STARTUP, TENDER._replace(required_certifications=("iso9001",)), NOW)
     assert result.status == EligibilityStatus.eligible
 
 
 def test_too_few_references_is_ineligible_with_the_counts() -> None:
-    result = assess(STARTUP, replace(TENDER, min_references=3), NOW)
+    result = assess(STARTUP, TENDER._replace(min_references=3), NOW)
     assert result.status == EligibilityStatus.ineligible
     assert "needs 3 references, you list 1 (0 verified, 0 buyer-confirmed)" in result.reasons
 
 
 def test_too_young_and_unknown_revenue() -> None:
-    young = assess(STARTUP, replace(TENDER, min_years_in_business=5), NOW)
+    young = assess(STARTUP, TENDER._replace(min_years_in_business=5), NOW)
     assert young.status == EligibilityStatus.ineligible
     assert young.reasons == ["requires 5 years in business, you have 4"]
-    unknown = assess(replace(STARTUP, annual_revenue=None), replace(TENDER, min_revenue=1_000_000), NOW)
+    unknown = assess(replace(STARTUP, annual_revenue=None), TENDER._replace(min_revenue=1_000_000), NOW)
     assert unknown.status == EligibilityStatus.eligible_with_gaps
     assert "revenue not in your profile" in unknown.reasons[0]
 
 
 def test_revenue_under_the_floor_is_ineligible() -> None:
-    result = assess(STARTUP, replace(TENDER, min_revenue=10_000_000), NOW)
+    result = assess(STARTUP, TENDER._replace(min_revenue=10_000_000), NOW)
     assert result.status == EligibilityStatus.ineligible
     assert result.reasons == ["requires a yearly revenue of 10,000,000\u00a0MAD, you declare 3,000,000\u00a0MAD"]
 
 
 def test_reserved_tender_excludes_large_firms_only() -> None:
-    reserved = replace(TENDER, reserved_for_sme=True)
+    reserved = TENDER._replace(reserved_for_sme=True)
     assert assess(STARTUP, reserved, NOW).status == EligibilityStatus.eligible
     large = replace(STARTUP, headcount=900, annual_revenue=450_000_000.0)
     result = assess(large, reserved, NOW)
@@ -76,7 +76,7 @@ def test_reserved_tender_excludes_large_firms_only() -> None:
 
 
 def test_blocking_reasons_come_first_and_gaps_are_kept() -> None:
-    tender = replace(TENDER, min_references=2, required_certifications=("ISO 27001",))
+    tender = TENDER._replace(min_references=2, required_certifications=("ISO 27001",))
     result = assess(STARTUP, tender, NOW)
     assert result.status == EligibilityStatus.ineligible
     assert result.reasons == [
@@ -86,7 +86,7 @@ def test_blocking_reasons_come_first_and_gaps_are_kept() -> None:
 
 
 def test_reasons_are_codes_rendered_in_each_language() -> None:
-    result = assess(STARTUP, replace(TENDER, min_revenue=10_000_000), NOW)
+    result = assess(STARTUP, TENDER._replace(min_revenue=10_000_000), NOW)
     (reason,) = result.details
     assert reason.code == "elig_block_revenue" and reason.params["floor"] == 10_000_000
     french = render_coded("fr", reason.model_dump(mode="json"))

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -186,8 +185,8 @@ def test_a_tender_table_updated_in_place_equals_one_rebuilt(store: Store) -> Non
     with store.session() as session:
         catalogue.load(session)
     records = catalogue.tenders.records
-    retitled = [replace(records[3], title="Autre titre", status="closed", deadline_at=None), records[150]]
-    added = replace(records[0], external_id="AO-ADDED-1")
+    retitled = [records[3]._replace(title="Autre titre", status="closed", deadline_at=None), records[150]]
+    added = records[0]._replace(external_id="AO-ADDED-1")
     updated = catalogue.tenders.updated(
         [*retitled, added], [records[7].external_id, records[-1].external_id, "AO-NONE"]
     )

@@ -14,7 +14,7 @@ from matcher.ranking.features import SUPPLIER_FEATURES, public_track_record, sup
 from matcher.ranking.results import EligibilityStatus
 from tests.test_eligibility import NOW, STARTUP, TENDER
 
-NEEDS_3 = replace(TENDER, min_references=3)
+NEEDS_3 = TENDER._replace(min_references=3)
 
 
 def test_declared_only_references_are_a_gap_saying_which_kind_is_missing() -> None:

@@ -17,77 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.index.shared_ids import row_map
-from matcher.ranking.columns import TenderColumns, TenderView
+from matcher.ranking.columns import TenderColumns
 from matcher.ranking.cpv_inference import CPVInferrer, InferredCode, Topics
+from matcher.ranking.tender_record import TenderRecord
 from matcher.store import Startup, Tender
 from matcher.store.contract_history import NO_HISTORY, ContractHistory, contract_histories
-from matcher.store.documents import startup_text, tender_text
+from matcher.store.documents import startup_text
 from matcher.store.profile import TrustCounts, public_contracts_by_division, trust_counts
 from matcher.text import fold
-
-
-@dataclass(frozen=True, slots=True)
-class TenderRecord:
-    external_id: str
-    title: str
-    buyer_id: str | None
-    buyer_name: str | None
-    buyer_kind: str | None
-    region: str | None
-    city: str | None
-    cpv_codes: tuple[str, ...]
-    estimated_value: float | None
-    currency: str
-    published_at: datetime | None
-    deadline_at: datetime | None
-    status: str
-    language: str
-    min_years_in_business: int | None
-    min_revenue: float | None
-    min_references: int | None
-    required_certifications: tuple[str, ...]
-    reserved_for_sme: bool
-    guarantee_amount: float | None
-    text: str = ""
-    folded_text: str = ""
-    inferred_cpv: tuple[InferredCode, ...] = ()
-    topics: Topics = ()
-    divisions: Topics = ()  # the topics summed per CPV division (cpv_inference.division_topics)
-
-    @property
-    def match_codes(self) -> tuple[str, ...]:
-        """Published CPV codes, else the inferred ones (what the CPV features compare)."""
-        return self.cpv_codes or tuple(code.code for code in self.inferred_cpv)
-
-    @classmethod
-    def from_row(cls, tender: Tender) -> TenderRecord:
-        buyer = tender.buyer
-        text = tender_text(tender)
-        return cls(
-            external_id=tender.external_id,
-            title=tender.title,
-            buyer_id=buyer.external_id if buyer else None,
-            buyer_name=buyer.name if buyer else None,
-            buyer_kind=buyer.kind if buyer else None,
-            region=tender.region,
-            city=tender.city,
-            cpv_codes=tuple(tender.cpv_codes or ()),
-            estimated_value=tender.estimated_value,
-            currency=tender.currency,
-            published_at=tender.published_at,
-            deadline_at=tender.deadline_at,
-            status=tender.status,
-            language=tender.language,
-            min_years_in_business=tender.min_years_in_business,
-            min_revenue=tender.min_revenue,
-            min_references=tender.min_references,
-            required_certifications=tuple(tender.required_certifications or ()),
-            reserved_for_sme=tender.reserved_for_sme,
-            guarantee_amount=tender.guarantee_amount,
-            text=text,
-            folded_text=fold(text),
-        )
-
 
 _SENTENCE_END = re.compile(r"(?<=[.!?؟])\s")
 
@@ -195,9 +132,6 @@ def with_trust(session: Session, rows: list[Startup]) -> list[StartupRecord]:
     return records
 
 
-# What ranking reads a tender as: a view built from the columns, or a record written since they were.
-RankedTender = TenderRecord | TenderView
-
 _FAR_PAST = np.datetime64("1970-01-01T00:00:00", "s")
 
 
@@ -220,13 +154,13 @@ class TenderTable:
         self.deadline = _deadlines(self.records)
         self.columns, self.changed = TenderColumns(self.records), set()
 
-    def hot(self, position: int) -> RankedTender:
+    def hot(self, position: int) -> TenderRecord:
         """The tender at `position` for ranking: a view rebuilt from the columns (its fields equal the
         stored record's but for `text`, left empty), so that reading it writes no reference count on
         shared pages; records written since the columns were built are read as stored."""
         return self.hot_many([position])[0]
 
-    def hot_many(self, positions: Sequence[int], ids: Sequence[str] | None = None) -> list[RankedTender]:
+    def hot_many(self, positions: Sequence[int], ids: Sequence[str] | None = None) -> list[TenderRecord]:
         """`hot` of each position, the views built together (one numpy gather per column); `ids`, the
         external ids at these positions when the caller has them (not decoded again)."""
         columns = self.columns
@@ -318,7 +252,7 @@ class Catalogue:
         missing = [i for i, r in enumerate(records) if not r.cpv_codes]
         picks = dict(zip(missing, self.infer.predict([records[i].title for i in missing]), strict=True))
         return [
-            replace(record, topics=topics[i], divisions=self.infer.divisions(topics[i]), inferred_cpv=picks.get(i, ()))
+            record._replace(topics=topics[i], divisions=self.infer.divisions(topics[i]), inferred_cpv=picks.get(i, ()))
             for i, record in enumerate(records)
         ]
 

@@ -13,7 +13,6 @@ import hashlib
 import logging
 import pickle
 import sys
-from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from matcher.store import (
 )
 
 log = logging.getLogger(__name__)
-_FIELDS = tuple(field.name for field in fields(TenderRecord))
+_FIELDS = TenderRecord._fields
 
 BUNDLE = "catalogue"
 VERSION = 6  # 3: records carry inferred CPV codes and CPV-group topics; 4: tenders saved by column;

@@ -10,8 +10,8 @@ requests each worker had copied most of the catalogue (measured with `benchmarks
 Here the same fields sit in a few large buffers (numbers, dates and flags as arrays; repeated strings
 such as regions, buyers and CPV codes as small integer codes into one list of distinct values; titles
 and folded texts in one UTF-8 buffer each; codes and topics as CSR rows). `TenderColumns.views(rows)`
-rebuilds `TenderView`s (tuples with the fields of `TenderRecord`, `text` left empty: ranking does not
-read it) from fresh objects, so a request copies no page of the shared catalogue.
+rebuilds `TenderRecord`s (`text` left empty: ranking does not read it) from fresh objects, so a
+request copies no page of the shared catalogue.
 """
 
 from __future__ import annotations
@@ -19,49 +19,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from matcher.ranking.cpv_inference import InferredCode, Topics
+from matcher.ranking.cpv_inference import InferredCode
+from matcher.ranking.tender_record import TenderRecord
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class TenderView(NamedTuple):
-    """A tender as ranking reads it: the fields of `TenderRecord`, in its order, as a tuple (built
-    ~20x faster than the frozen dataclass: a request builds ~300); `text` is left empty."""
-
-    external_id: str
-    title: str
-    buyer_id: str | None
-    buyer_name: str | None
-    buyer_kind: str | None
-    region: str | None
-    city: str | None
-    cpv_codes: tuple[str, ...]
-    estimated_value: float | None
-    currency: str
-    published_at: datetime | None
-    deadline_at: datetime | None
-    status: str
-    language: str
-    min_years_in_business: int | None
-    min_revenue: float | None
-    min_references: int | None
-    required_certifications: tuple[str, ...]
-    reserved_for_sme: bool
-    guarantee_amount: float | None
-    text: str = ""
-    folded_text: str = ""
-    inferred_cpv: tuple[InferredCode, ...] = ()
-    topics: Topics = ()
-    divisions: Topics = ()
-
-    @property
-    def match_codes(self) -> tuple[str, ...]:
-        """Published CPV codes, else the inferred ones (as `TenderRecord.match_codes`)."""
-        return self.cpv_codes or tuple(code.code for code in self.inferred_cpv)
 
 
 class Strings:
@@ -203,7 +168,7 @@ class TenderColumns:
             big |= integral & (np.abs(values) > 2**53)
         self.exact = published_exact & deadline_exact & plain & ~big
 
-    def views(self, rows: Sequence[int], ids: list[str] | None = None) -> list[TenderView]:
+    def views(self, rows: Sequence[int], ids: list[str] | None = None) -> list[TenderRecord]:
         """Fresh views of these rows (equal to their records' fields, `text` left empty), built column
         by column; `ids`: these rows' external ids, when the caller holds them already."""
         at = np.asarray(rows, dtype=np.int64)
@@ -243,4 +208,6 @@ class TenderColumns:
             fields[name] = [tuple(zip(keys, weights, strict=True)) for keys, weights in rows_of]
         fields["text"] = [""] * len(at)
         make = tuple.__new__
-        return [make(TenderView, values) for values in zip(*(fields[name] for name in TenderView._fields), strict=True)]
+        return [
+            make(TenderRecord, values) for values in zip(*(fields[name] for name in TenderRecord._fields), strict=True)
+        ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from matcher.ranking.catalogue import RankedTender, StartupRecord
+from matcher.ranking.catalogue import StartupRecord, TenderRecord
 from matcher.ranking.results import Eligibility, EligibilityStatus, Reason
 from matcher.text import fold
 
@@ -52,7 +52,7 @@ def references_problem(startup: StartupRecord, needed: int) -> tuple[bool, Reaso
     return False, Reason.of("elig_gap_references_unverified", needed=needed, missing=needed - trusted, **tiers)
 
 
-def assess(startup: StartupRecord, tender: RankedTender, now: datetime) -> Eligibility:
+def assess(startup: StartupRecord, tender: TenderRecord, now: datetime) -> Eligibility:
     blocking: list[Reason] = []
     gaps: list[Reason] = []
     need = Reason.of

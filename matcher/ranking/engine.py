@@ -24,7 +24,7 @@ from matcher.index.index_set import IndexSet
 from matcher.ranking import casebase_snapshot, catalogue_snapshot, feedback
 from matcher.ranking.calibration import NO_FLOOR, Calibrator, calibrator_or_identity
 from matcher.ranking.casebase import CASE_FEATURES, CaseBase
-from matcher.ranking.catalogue import Catalogue, RankedTender, StartupRecord, TenderRecord
+from matcher.ranking.catalogue import Catalogue, StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import CPVInferrer, shipped_inferrer
 from matcher.ranking.eligibility import assess
 from matcher.ranking.explain import cpv_matches, explain, track_record_note
@@ -433,7 +433,7 @@ class Engine:
         now: datetime,
         query_vector: np.ndarray | None = None,
         case_limit: int | None = None,
-    ) -> tuple[list[RankedTender], list[Eligibility], np.ndarray]:
+    ) -> tuple[list[TenderRecord], list[Eligibility], np.ndarray]:
         """Features (TENDER_FEATURES) of these tenders for a startup: what ranking and training both use.
         The records returned are the catalogue's ranking views (`TenderTable.hot`: `text` left empty).
 
@@ -710,7 +710,7 @@ def _union(dense: list[tuple[str, float]], words: list[tuple[str, float]]) -> li
 
 def _tender_predicate(
     filters: TenderFilters, now: datetime, only: Collection[str] | None
-) -> Callable[[RankedTender], bool] | None:
+) -> Callable[[TenderRecord], bool] | None:
     """The filters as a test on a record; None when they let every open tender through."""
     bounds = (filters.min_value, filters.max_value, filters.deadline_within_days)
     if only is None and not (filters.region or filters.cpv_prefix or filters.exclude_buyers) and bounds == (None,) * 3:
@@ -722,7 +722,7 @@ def _tender_predicate(
     if filters.deadline_within_days is not None:
         horizon = now.timestamp() + filters.deadline_within_days * 86400
 
-    def accept(record: RankedTender) -> bool:
+    def accept(record: TenderRecord) -> bool:
         if only_set is not None and record.external_id not in only_set:
             return False
         if region and fold(record.region or "") != region:

@@ -18,7 +18,7 @@ import numpy as np
 from matcher import cpv
 from matcher.i18n import translate
 from matcher.ranking.casebase import CASE_FEATURES
-from matcher.ranking.catalogue import RankedTender, StartupRecord, TenderRecord
+from matcher.ranking.catalogue import StartupRecord, TenderRecord
 from matcher.ranking.cpv_inference import topic_scorer, topic_similarity
 from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.ranking.reference_words import reference_words
@@ -104,7 +104,7 @@ def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
     return cpv.deepest_shared(left, right) / 8
 
 
-def locality(startup: StartupRecord, tender: RankedTender, codes: Sequence[str] | None = None) -> tuple[float, float]:
+def locality(startup: StartupRecord, tender: TenderRecord, codes: Sequence[str] | None = None) -> tuple[float, float]:
     """(same city, works contract close to home): 1 same city, 0.5 same region, 0 elsewhere.
     `codes`: the tender's `match_codes`, when the caller has them."""
     city = region_match(startup.city, tender.city)
@@ -147,7 +147,7 @@ def set_case_columns(matrix: np.ndarray, names: tuple[str, ...], cases: np.ndarr
 
 def tender_features(
     startup: StartupRecord,
-    tenders: Sequence[RankedTender],
+    tenders: Sequence[TenderRecord],
     semantic: np.ndarray,
     lexical: np.ndarray,
     eligibilities: Sequence[Eligibility],
