@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,18 +36,26 @@ class ContractHistory:
     median_amount: float | None = None
     currency: str | None = None
 
+    # Called for every candidate of every buyer-side ranking: a few (key, count) pairs are scanned
+    # in place rather than turned into a dict, and region names are folded once (cached).
     def region_share(self, region: str | None) -> float:
         """Share of the contracts executed in this region (0 without a region or a history)."""
         if not region or not self.total:
             return 0.0
-        return dict(self.regions).get(fold(region), 0) / self.total
+        key = _folded(region)
+        return next((count for name, count in self.regions if name == key), 0) / self.total
 
-    def class_share(self, codes: tuple[str, ...] | list[str]) -> float:
+    def class_share(self, codes: Sequence[str]) -> float:
         """Share of the contracts in the tender's best-represented CPV class."""
-        if not self.total:
+        if not self.total or not self.classes:
             return 0.0
-        counts = dict(self.classes)
-        return max((counts.get(code[:CLASS_DIGITS], 0) for code in codes if code), default=0) / self.total
+        wanted = {code[:CLASS_DIGITS] for code in codes if code}
+        return max((count for cls, count in self.classes if cls in wanted), default=0) / self.total
+
+
+@lru_cache(maxsize=4096)
+def _folded(region: str) -> str:
+    return fold(region)
 
 
 NO_HISTORY = ContractHistory()
@@ -74,7 +84,7 @@ def contract_histories(session: Session, startup_ids: list[int]) -> dict[int, Co
 
 
 def summarize(contracts: list[tuple[str | None, list[str], float | None, str | None]]) -> ContractHistory:
-    regions = Counter(fold(region) for region, *_ in contracts if region and fold(region))
+    regions = Counter(key for region, *_ in contracts if region and (key := _folded(region)))
     classes = Counter(cls for _, codes, *_ in contracts for cls in {str(code)[:CLASS_DIGITS] for code in codes if code})
     currencies = Counter(currency for *_, amount, currency in contracts if amount and currency)
     currency = currencies.most_common(1)[0][0] if currencies else None
