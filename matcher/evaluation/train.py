@@ -31,8 +31,8 @@ from sklearn.model_selection import GroupKFold
 
 from matcher.evaluation.metrics import Metrics, summarize
 from matcher.evaluation.protocol import EVAL_NOW, Split, startup_id
-from matcher.ranking.features import QUERY_FEATURES, SUPPLIER_FEATURES, TENDER_FEATURES
-from matcher.ranking.scoring import DIRECTIONS
+from matcher.ranking.features import QUERY_FEATURES, SUPPLIER_FEATURES, TENDER_FEATURES, row_variants
+from matcher.ranking.scoring import DIRECTIONS, VARIANT_FEATURES, WORKS, variant_name
 
 # Free-text supplier search is not what award data measures (a typed need, often in Arabic or
 # English, against profiles in any language): its weights stay hand-set, meaning first.
@@ -86,16 +86,18 @@ def collect(engine: Any, data: Split, now: datetime = EVAL_NOW) -> dict[str, Que
     tender_ids = sorted(data.winners)
     out: dict[str, Queries] = {}
 
-    buyer, buyer_rel, buyer_groups = [], [], []
+    buyer, buyer_rel, buyer_groups, works = [], [], [], []
     for tender_id in tender_ids:
         tender = engine.tender(tender_id)
         winners = {startup_id(w) for w in data.winners[tender_id]}
-        _, _, matrix = engine.supplier_matrix(tender, tender.text, supplier_ids, now)
+        records, _, matrix = engine.supplier_matrix(tender, tender.text, supplier_ids, now)
+        works.append([variant == WORKS for variant in row_variants(tender, records)])
         buyer.append(matrix)
         buyer_rel.append(np.array([s in winners for s in supplier_ids]))
         buyer_groups.append(min(group_of[w] for w in winners))
-    out["supplier_for_tender"] = Queries(
-        "supplier_for_tender", SUPPLIER_FEATURES, np.stack(buyer), np.stack(buyer_rel), np.array(buyer_groups)
+    out["supplier_for_tender"] = with_variants(
+        Queries("supplier_for_tender", SUPPLIER_FEATURES, np.stack(buyer), np.stack(buyer_rel), np.array(buyer_groups)),
+        {WORKS: np.array(works, dtype=bool)},
     )
 
     startup, startup_rel = [], []
@@ -112,6 +114,25 @@ def collect(engine: Any, data: Split, now: datetime = EVAL_NOW) -> dict[str, Que
         np.array([group_of[startup_id(k)] for k in data.suppliers]),
     )
     return out
+
+
+def with_variants(queries: Queries, members: dict[str, np.ndarray]) -> Queries:
+    """Each variant feature (`scoring.VARIANT_FEATURES`) split in two columns: `name` for the other
+    pairs and `name@variant` for the variant's own (`members[variant]`: a flag per query and
+    candidate), so the pairwise fit learns one weight each, exactly as `LinearScorer` applies them."""
+    features, names = queries.features.copy(), list(queries.names)
+    extra = []
+    for variant, features_of_variant in VARIANT_FEATURES.get(queries.direction, {}).items():
+        inside = members[variant]
+        for name in features_of_variant:
+            column = names.index(name)
+            extra.append(np.where(inside, features[:, :, column], 0.0))
+            features[:, :, column] = np.where(inside, 0.0, features[:, :, column])
+            names.append(variant_name(name, variant))
+    if not extra:
+        return queries
+    stacked = np.concatenate([features, np.stack(extra, axis=2).astype(features.dtype)], axis=2)
+    return Queries(queries.direction, tuple(names), stacked, queries.relevant, queries.groups)
 
 
 def _pairs(
@@ -208,7 +229,7 @@ def out_of_fold_scores(queries: Queries, folds: int, prior: dict[str, float], c:
     scores = np.zeros(queries.relevant.shape, dtype=np.float64)
     for train_rows, test in GroupKFold(n_splits=folds).split(every, groups=queries.groups):
         table = to_weights(queries.names, columns, fit(queries, train_rows, columns, c), prior)
-        vector = np.array([table[name] for name in queries.names], dtype=np.float64)
+        vector = np.array([table.get(name, table.get(name.split("@")[0], 0.0)) for name in queries.names])
         scores[test] = queries.features[test] @ vector
     return scores
 
@@ -246,12 +267,16 @@ def to_weights(
     Scores then stay in about [0, 1] like the hand-set ones (digest thresholds keep their meaning).
     """
     learned = {names[i]: float(w) for i, w in zip(columns, coefficients, strict=True)}
-    kept = {name: prior.get(name, 0.0) for name in names if name not in learned}
+    # a variant weight the data could not learn is left out: those queries keep the plain weight
+    kept = {name: prior.get(name, 0.0) for name in names if name not in learned and "@" not in name}
     budget = max(0.0, 1.0 - sum(v for v in kept.values() if v > 0))
     positive = sum(w for w in learned.values() if w > 0)
     scale = budget / positive if positive > 0 else 0.0
-    table = {name: round(learned[name] * scale, 4) if name in learned else round(kept[name], 4) for name in names}
-    return table
+    return {
+        name: round(learned[name] * scale, 4) if name in learned else round(kept[name], 4)
+        for name in names
+        if name in learned or name in kept
+    }
 
 
 def train(

@@ -34,6 +34,7 @@ from matcher.ranking.features import (
     TENDER_FEATURES,
     assumed_features,
     public_track_record,
+    row_variants,
     set_case_columns,
     supplier_features,
     tender_features,
@@ -566,7 +567,7 @@ class Engine:
         records, eligibilities, matrix = self.supplier_matrix(tender, query_text, candidates, now, query_vector)
         names = SUPPLIER_FEATURES if tender is not None else QUERY_FEATURES
         direction = "supplier_for_tender" if tender is not None else "supplier_for_query"
-        scores, parts = self.scorer.score(direction, names, matrix)
+        scores, parts = self.scorer.score(direction, names, matrix, row_variants(tender, records))
         probabilities = self.calibrator.probability(direction, scores)
         if tender is None and cut > float("-inf") and not evidence_of_meaning(matrix, names):
             return [], 0

@@ -23,6 +23,7 @@ from matcher.ranking.cpv_inference import topic_scorer, topic_similarity
 from matcher.ranking.eligibility import ELIGIBILITY_VALUE, is_small_firm
 from matcher.ranking.reference_words import reference_words
 from matcher.ranking.results import Eligibility
+from matcher.ranking.scoring import WORKS
 from matcher.text import fold
 
 # Feature names; their readable labels are the catalogue's "feat_<name>" messages (matcher/i18n).
@@ -104,12 +105,29 @@ def cpv_depth(left: Sequence[str], right: Sequence[str]) -> float:
     return cpv.deepest_shared(left, right) / 8
 
 
+def is_works(codes: Sequence[str]) -> bool:
+    """A works contract (a CPV code of division 45, published or inferred)."""
+    return any(code.startswith(WORKS_DIVISION) for code in codes)
+
+
+def row_variants(tender: TenderRecord | None, startups: Sequence[StartupRecord]) -> list[str | None]:
+    """The weight variant of each candidate of a buyer-side ranking (see `scoring.VARIANT_FEATURES`).
+
+    Works weights apply to a works tender's candidates that have verified contracts: their places
+    and trades (track_region, track_field) tell what the title's operation words cannot. A firm
+    without any keeps the plain weights, its past titles being the only evidence of its trade
+    (learned on its own, the variant cost such first-timers ranking quality: see the model card).
+    """
+    if tender is None or not is_works(tender.match_codes):
+        return [None] * len(startups)
+    return [WORKS if startup.contracts.total else None for startup in startups]
+
+
 def locality(startup: StartupRecord, tender: TenderRecord, codes: Sequence[str] | None = None) -> tuple[float, float]:
     """(same city, works contract close to home): 1 same city, 0.5 same region, 0 elsewhere.
     `codes`: the tender's `match_codes`, when the caller has them."""
     city = region_match(startup.city, tender.city)
-    works = any(code.startswith(WORKS_DIVISION) for code in (tender.match_codes if codes is None else codes))
-    if not works:
+    if not is_works(tender.match_codes if codes is None else codes):
         return city, 0.0
     near = 1.0 if city == 1.0 else 0.5 if region_match(startup.region, tender.region) == 1.0 else 0.0
     return city, near

@@ -1,12 +1,17 @@
 """Turn feature matrices into one score, with each feature's contribution kept for explanations.
 
 Weights live in a versioned JSON file under `models/` (see its model card); a tuned file replaces the
-default without touching code.
+default without touching code. A key `name@variant` (e.g. `reference_terms@works`) is the weight of
+that feature for the candidates of that variant, in place of the plain one (see
+`features.row_variants`): a works tender's title names its operation ("construction of 23 homes in
+Carentan"), which every lot shares, so the words it shares with a supplier's past titles say "same
+operation" more than "same trade" — where verified contracts tell the trade better.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +19,13 @@ import numpy as np
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "ranking-weights.json"
 DIRECTIONS = ("tender_for_startup", "supplier_for_tender", "supplier_for_query")
+WORKS = "works"
+# Per direction: variant → features whose weight the variant may set apart.
+VARIANT_FEATURES: dict[str, dict[str, tuple[str, ...]]] = {"supplier_for_tender": {WORKS: ("reference_terms",)}}
+
+
+def variant_name(feature: str, variant: str) -> str:
+    return f"{feature}@{variant}"
 
 
 class ScoringModelError(ValueError):
@@ -36,16 +48,48 @@ class LinearScorer:
         if missing:
             raise ScoringModelError(f"{path}: no weights for {', '.join(missing)}")
         weights = {d: {k: float(v) for k, v in document[d].items()} for d in DIRECTIONS}
+        for direction, table in weights.items():
+            allowed = {
+                variant_name(feature, variant)
+                for variant, features in VARIANT_FEATURES.get(direction, {}).items()
+                for feature in features
+            }
+            unknown = sorted(k for k in table if "@" in k and k not in allowed)
+            if unknown:
+                raise ScoringModelError(f"{path}: {direction}: unknown variant weight(s) {', '.join(unknown)}")
         return cls(version=str(document.get("version", path.stem)), weights=weights)
 
-    def contributions(self, direction: str, names: tuple[str, ...], matrix: np.ndarray) -> np.ndarray:
-        """Weight x value per cell; a row's sum is its score."""
+    def vector(self, direction: str, names: tuple[str, ...], variant: str | None = None) -> np.ndarray:
+        """The weight of each feature, the variant's own where it has one."""
         table = self.weights[direction]
-        vector = np.array([table.get(name, 0.0) for name in names], dtype=np.float32)
-        return matrix * vector
+        if variant is None:
+            return np.array([table.get(name, 0.0) for name in names], dtype=np.float32)
+        return np.array(
+            [table.get(variant_name(name, variant), table.get(name, 0.0)) for name in names], dtype=np.float32
+        )
 
-    def score(self, direction: str, names: tuple[str, ...], matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        parts = self.contributions(direction, names, matrix)
+    def contributions(
+        self,
+        direction: str,
+        names: tuple[str, ...],
+        matrix: np.ndarray,
+        variants: Sequence[str | None] | None = None,
+    ) -> np.ndarray:
+        """Weight x value per cell; a row's sum is its score. `variants`: one per row (None: plain)."""
+        parts = matrix * self.vector(direction, names)
+        for variant in set(variants or ()) - {None}:
+            rows = np.array([v == variant for v in variants or ()], dtype=bool)
+            parts[rows] = matrix[rows] * self.vector(direction, names, variant)
+        return parts
+
+    def score(
+        self,
+        direction: str,
+        names: tuple[str, ...],
+        matrix: np.ndarray,
+        variants: Sequence[str | None] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        parts = self.contributions(direction, names, matrix, variants)
         return parts.sum(axis=1), parts
 
 
