@@ -267,7 +267,7 @@ def to_weights(
     Scores then stay in about [0, 1] like the hand-set ones (digest thresholds keep their meaning).
     """
     learned = {names[i]: float(w) for i, w in zip(columns, coefficients, strict=True)}
-    # a variant weight the data could not learn is left out: those queries keep the plain weight
+    # a variant weight the data could not learn is left out: those candidates keep the plain weight
     kept = {name: prior.get(name, 0.0) for name in names if name not in learned and "@" not in name}
     budget = max(0.0, 1.0 - sum(v for v in kept.values() if v > 0))
     positive = sum(w for w in learned.values() if w > 0)
