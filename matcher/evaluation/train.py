@@ -32,7 +32,7 @@ from sklearn.model_selection import GroupKFold
 from matcher.evaluation.metrics import Metrics, summarize
 from matcher.evaluation.protocol import EVAL_NOW, Split, startup_id
 from matcher.ranking.features import QUERY_FEATURES, SUPPLIER_FEATURES, TENDER_FEATURES, row_variants
-from matcher.ranking.scoring import DIRECTIONS, VARIANT_FEATURES, WORKS, variant_name
+from matcher.ranking.scoring import DIRECTIONS, VARIANT_FEATURES, WORKS, variant_name, weight_of
 
 # Free-text supplier search is not what award data measures (a typed need, often in Arabic or
 # English, against profiles in any language): its weights stay hand-set, meaning first.
@@ -229,7 +229,7 @@ def out_of_fold_scores(queries: Queries, folds: int, prior: dict[str, float], c:
     scores = np.zeros(queries.relevant.shape, dtype=np.float64)
     for train_rows, test in GroupKFold(n_splits=folds).split(every, groups=queries.groups):
         table = to_weights(queries.names, columns, fit(queries, train_rows, columns, c), prior)
-        vector = np.array([table.get(name, table.get(name.split("@")[0], 0.0)) for name in queries.names])
+        vector = np.array([weight_of(table, name) for name in queries.names])
         scores[test] = queries.features[test] @ vector
     return scores
 

@@ -28,6 +28,11 @@ def variant_name(feature: str, variant: str) -> str:
     return f"{feature}@{variant}"
 
 
+def weight_of(table: dict[str, float], name: str) -> float:
+    """A feature's weight; for `name@variant`, the plain one when the variant has none of its own."""
+    return table.get(name, table.get(name.split("@")[0], 0.0))
+
+
 class ScoringModelError(ValueError):
     """A ranking model file that cannot be used, with the reason."""
 
@@ -62,11 +67,8 @@ class LinearScorer:
     def vector(self, direction: str, names: tuple[str, ...], variant: str | None = None) -> np.ndarray:
         """The weight of each feature, the variant's own where it has one."""
         table = self.weights[direction]
-        if variant is None:
-            return np.array([table.get(name, 0.0) for name in names], dtype=np.float32)
-        return np.array(
-            [table.get(variant_name(name, variant), table.get(name, 0.0)) for name in names], dtype=np.float32
-        )
+        keys = names if variant is None else [variant_name(name, variant) for name in names]
+        return np.array([weight_of(table, key) for key in keys], dtype=np.float32)
 
     def contributions(
         self,
@@ -77,7 +79,7 @@ class LinearScorer:
     ) -> np.ndarray:
         """Weight x value per cell; a row's sum is its score. `variants`: one per row (None: plain)."""
         parts = matrix * self.vector(direction, names)
-        for variant in set(variants or ()) - {None}:
+        for variant in {v for v in variants or () if v is not None}:
             rows = np.array([v == variant for v in variants or ()], dtype=bool)
             parts[rows] = matrix[rows] * self.vector(direction, names, variant)
         return parts
